@@ -1,0 +1,43 @@
+"""ODE solvers for the membrane equation, one module per method.
+
+Every solver is a step function `step(v, h, cm, drive, epsilon) -> v_next`
+where `drive(v) -> (numerator, denominator)` gives the linear system
+`cm dv/dt = numerator - denominator * v` at the current state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from keras_biosyn.solvers.explicit_euler import explicit_euler_step
+from keras_biosyn.solvers.rk4 import rk4_step
+from keras_biosyn.solvers.semi_implicit import semi_implicit_step
+from keras_biosyn.utils.validation import check_choice
+
+SOLVERS: dict[str, Callable] = {
+    "semi_implicit": semi_implicit_step,
+    "explicit_euler": explicit_euler_step,
+    "rk4": rk4_step,
+}
+
+
+def get(name: str) -> Callable:
+    """Returns the step function of the solver called `name`."""
+    return SOLVERS[check_choice("solver", name, tuple(SOLVERS))]
+
+
+def integrate(step: Callable, v, h, cm, drive, epsilon, unfolds: int):
+    """Takes `unfolds` steps of size `h` with `step`, the input held."""
+    for _ in range(unfolds):
+        v = step(v, h, cm, drive, epsilon)
+    return v
+
+
+__all__ = [
+    "SOLVERS",
+    "explicit_euler_step",
+    "get",
+    "integrate",
+    "rk4_step",
+    "semi_implicit_step",
+]
