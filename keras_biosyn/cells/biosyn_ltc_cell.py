@@ -1,0 +1,447 @@
+"""`BioSynLTCCell`: a liquid time-constant cell with biophysical synapses."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_biosyn import solvers
+from keras_biosyn.constraints import MinValue
+from keras_biosyn.ops.membrane import CircuitParameters, membrane_drive, sensory_drive
+from keras_biosyn.utils.validation import check_choice, check_float, check_int
+from keras_biosyn.wirings import FullyConnected, Wiring
+
+MAPPINGS = ("affine", "linear", None)
+
+# Default initial ranges, those of the LTC reference implementation (`ncps`).
+DEFAULT_RANGES = {
+    "cm": (0.4, 0.6),
+    "gleak": (0.001, 1.0),
+    "vleak": (-0.2, 0.2),
+    "w": (0.001, 1.0),
+    "sigma": (3.0, 8.0),
+    "mu": (0.3, 0.8),
+    "sensory_w": (0.001, 1.0),
+    "sensory_sigma": (3.0, 8.0),
+    "sensory_mu": (0.3, 0.8),
+}
+# Smallest capacitance and leak conductance: positive, and a normal float16.
+MIN_CM = 1e-3
+MIN_GLEAK = 1e-6
+
+
+@keras.saving.register_keras_serializable(package="keras_biosyn")
+class BioSynLTCCell(keras.layers.Layer):
+    """Cell of liquid time-constant (LTC) neurons joined by biophysical synapses.
+
+    Each of the `units` neurons has a membrane potential `v` (the RNN state),
+    a capacitance `cm`, a leak conductance `gleak` and a leak potential
+    `vleak`. Each synapse `j -> i` of the wiring (and each sensory synapse
+    from input feature `k`) is a chemical synapse with its own maximum
+    conductance `w`, slope `sigma`, midpoint `mu` and reversal potential
+    `erev`, initialised from the wiring's polarity (+1 excitatory, -1
+    inhibitory). Per input step:
+
+    ```
+    x = input_w * u + input_b                        # input_mapping
+    G[j, i]  = w[j, i] * sigmoid(sigma[j, i] * (v[j] - mu[j, i]))
+    Gs[k, i] = sensory_w[k, i]
+               * sigmoid(sensory_sigma[k, i] * (x[k] - sensory_mu[k, i]))
+    cm[i] dv[i]/dt = gleak[i] * (vleak[i] - v[i])
+                     + sum_j G[j, i] * (erev[j, i] - v[i])
+                     + sum_k Gs[k, i] * (sensory_erev[k, i] - v[i])
+    (ode_unfolds solver steps of dt / ode_unfolds, the input held)
+    y = output_w * v[:output_size] + output_b        # output_mapping
+    ```
+
+    The right-hand side is linear in `v` with coefficients that depend on the
+    state and input, `dv/dt = A(v, u) v + b(v, u)` with `A` diagonal: the
+    default `"semi_implicit"` solver is implicit Euler on that frozen linear
+    system, a convex combination that keeps `v` within the range of its start
+    value, `vleak` and the reversal potentials for any step size.
+
+    Positivity: `cm` and `gleak` are kept positive and `w`, `sensory_w`
+    non-negative by `keras_biosyn.constraints.MinValue` constraints that the
+    optimizer applies after each update, so each stored weight is the physical
+    parameter itself.
+
+    Reference:
+    - [Lemmel & Grosu, "On the Benefits of Biophysical Synapses",
+      2023](https://arxiv.org/abs/2303.04944)
+    - [Hasani et al., "Liquid Time-constant Networks", AAAI 2021](
+      https://arxiv.org/abs/2006.04439)
+
+    Args:
+        units: Number of neurons (an int, giving a
+            `wirings.FullyConnected(units, output_size)` circuit) or a
+            `keras_biosyn.wirings.Wiring`.
+        output_size: Number of output neurons (the first ones of the circuit).
+            Defaults to `units`; with a wiring, defaults to (and must equal)
+            the wiring's `output_size`.
+        ode_unfolds: Solver steps per input step, a positive int.
+        solver: `"semi_implicit"` (default, unconditionally stable),
+            `"explicit_euler"` or `"rk4"`.
+        input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
+            (`input_w * u`) or `None` (identity), per input feature.
+        output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
+        time_input: If `True`, the last input feature is the elapsed time
+            `dt > 0` of each step (irregular sampling) and the other features
+            are the inputs. Otherwise every step lasts `dt = 1`. A step whose
+            `dt` is not finite or not positive leaves the state unchanged (no
+            time elapses), so bad time stamps can never produce NaN.
+        epsilon: Small positive number added to the semi-implicit denominator.
+        cm_initializer, gleak_initializer, vleak_initializer, w_initializer,
+            sigma_initializer, mu_initializer, sensory_w_initializer,
+            sensory_sigma_initializer, sensory_mu_initializer: Initializers of
+            the parameters of the same names. `None` uses uniform draws from
+            the ranges of the LTC reference implementation: `cm` U(0.4, 0.6),
+            `gleak` U(0.001, 1), `vleak` U(-0.2, 0.2), `w` and `sensory_w`
+            U(0.001, 1), `sigma` and `sensory_sigma` U(3, 8), `mu` and
+            `sensory_mu` U(0.3, 0.8).
+        w_regularizer: Regularizer of the recurrent maximum conductances `w`
+            (e.g. L1 to prune synapses).
+        sensory_w_regularizer: Regularizer of `sensory_w`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: A 2D tensor `(batch, features)`; with `time_input=True` the
+            last feature is the elapsed time.
+        states: A list holding one 2D tensor `(batch, units)`, the membrane
+            potentials.
+        training: Unused; accepted for the RNN cell contract.
+
+    Returns:
+        A tuple `(output, [new_state])`: `output` has shape
+        `(batch, output_size)`, `new_state` has shape `(batch, units)`.
+
+    Example:
+
+    ```python
+    import keras
+    from keras_biosyn import BioSynLTCCell, wirings
+
+    inputs = keras.random.normal((4, 20, 3))                  # (batch, time, features)
+    cell = BioSynLTCCell(wirings.AutoNCP(16, output_size=2, seed=1))
+    layer = keras.layers.RNN(cell, return_sequences=True)
+    outputs = layer(inputs)                                   # (4, 20, 2)
+    ```
+    """
+
+    def __init__(
+        self,
+        units: int | Wiring,
+        output_size: int | None = None,
+        ode_unfolds: int = 6,
+        solver: str = "semi_implicit",
+        input_mapping: str | None = "affine",
+        output_mapping: str | None = "affine",
+        time_input: bool = False,
+        epsilon: float = 1e-8,
+        cm_initializer=None,
+        gleak_initializer=None,
+        vleak_initializer=None,
+        w_initializer=None,
+        sigma_initializer=None,
+        mu_initializer=None,
+        sensory_w_initializer=None,
+        sensory_sigma_initializer=None,
+        sensory_mu_initializer=None,
+        w_regularizer=None,
+        sensory_w_regularizer=None,
+        **kwargs,
+    ):
+        wiring = _as_wiring(units, output_size)
+        ode_unfolds = check_int("ode_unfolds", ode_unfolds, minimum=1)
+        solver = check_choice("solver", solver, tuple(solvers.SOLVERS))
+        input_mapping = check_choice("input_mapping", input_mapping, MAPPINGS)
+        output_mapping = check_choice("output_mapping", output_mapping, MAPPINGS)
+        if not isinstance(time_input, bool):
+            raise TypeError(
+                f"Expected `time_input` to be a bool. Received: time_input={time_input!r}"
+            )
+        epsilon = check_float("epsilon", epsilon, minimum=0.0)
+        initializers = {
+            "cm": cm_initializer,
+            "gleak": gleak_initializer,
+            "vleak": vleak_initializer,
+            "w": w_initializer,
+            "sigma": sigma_initializer,
+            "mu": mu_initializer,
+            "sensory_w": sensory_w_initializer,
+            "sensory_sigma": sensory_sigma_initializer,
+            "sensory_mu": sensory_mu_initializer,
+        }
+        initializers = {
+            name: (
+                keras.initializers.RandomUniform(*DEFAULT_RANGES[name])
+                if value is None
+                else keras.initializers.get(value)
+            )
+            for name, value in initializers.items()
+        }
+        super().__init__(**kwargs)
+        self.wiring = wiring
+        self.units = wiring.units
+        self.ode_unfolds = ode_unfolds
+        self.solver = solver
+        self.input_mapping = input_mapping
+        self.output_mapping = output_mapping
+        self.time_input = time_input
+        self.epsilon = epsilon
+        self.cm_initializer = initializers["cm"]
+        self.gleak_initializer = initializers["gleak"]
+        self.vleak_initializer = initializers["vleak"]
+        self.w_initializer = initializers["w"]
+        self.sigma_initializer = initializers["sigma"]
+        self.mu_initializer = initializers["mu"]
+        self.sensory_w_initializer = initializers["sensory_w"]
+        self.sensory_sigma_initializer = initializers["sensory_sigma"]
+        self.sensory_mu_initializer = initializers["sensory_mu"]
+        self.w_regularizer = keras.regularizers.get(w_regularizer)
+        self.sensory_w_regularizer = keras.regularizers.get(sensory_w_regularizer)
+        self._solver_step = solvers.get(solver)
+
+    @property
+    def state_size(self) -> int:
+        return self.units
+
+    @property
+    def output_size(self) -> int:
+        return self.wiring.output_size
+
+    @property
+    def input_dim(self) -> int | None:
+        """Number of input features the synapses see (without the time feature)."""
+        return self.wiring.input_dim
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(
+                "BioSynLTCCell needs a known number of input features. "
+                f"Received: input_shape={input_shape}"
+            )
+        if self.time_input and features < 2:
+            raise ValueError(
+                "With `time_input=True` the last input feature is the elapsed time, "
+                "so at least 2 features are expected (inputs + time). "
+                f"Received: input_shape={input_shape}"
+            )
+        input_dim = features - 1 if self.time_input else features
+        self.wiring = self.wiring.with_input_dim(input_dim)
+        adjacency = self.wiring.adjacency_matrix
+        sensory_adjacency = self.wiring.sensory_adjacency_matrix
+        n, m, o = self.units, input_dim, self.output_size
+
+        self.cm = self._neuron_weight("cm", self.cm_initializer, MinValue(MIN_CM))
+        self.gleak = self._neuron_weight("gleak", self.gleak_initializer, MinValue(MIN_GLEAK))
+        self.vleak = self._neuron_weight("vleak", self.vleak_initializer)
+        self.w = self.add_weight(
+            name="w",
+            shape=(n, n),
+            initializer=self.w_initializer,
+            regularizer=self.w_regularizer,
+            constraint=MinValue(0.0),
+        )
+        self.sigma = self.add_weight(
+            name="sigma", shape=(n, n), initializer=self.sigma_initializer
+        )
+        self.mu = self.add_weight(name="mu", shape=(n, n), initializer=self.mu_initializer)
+        self.erev = self.add_weight(
+            name="erev", shape=(n, n), initializer=_array_initializer(adjacency)
+        )
+        self.sensory_w = self.add_weight(
+            name="sensory_w",
+            shape=(m, n),
+            initializer=self.sensory_w_initializer,
+            regularizer=self.sensory_w_regularizer,
+            constraint=MinValue(0.0),
+        )
+        self.sensory_sigma = self.add_weight(
+            name="sensory_sigma",
+            shape=(m, n),
+            initializer=self.sensory_sigma_initializer,
+        )
+        self.sensory_mu = self.add_weight(
+            name="sensory_mu", shape=(m, n), initializer=self.sensory_mu_initializer
+        )
+        self.sensory_erev = self.add_weight(
+            name="sensory_erev",
+            shape=(m, n),
+            initializer=_array_initializer(sensory_adjacency),
+        )
+        # The graph travels with the weights: signed polarities, 0 = no synapse.
+        self.adjacency = self.add_weight(
+            name="adjacency",
+            shape=(n, n),
+            initializer=_array_initializer(adjacency),
+            trainable=False,
+        )
+        self.sensory_adjacency = self.add_weight(
+            name="sensory_adjacency",
+            shape=(m, n),
+            initializer=_array_initializer(sensory_adjacency),
+            trainable=False,
+        )
+        self.input_w = self.input_b = self.output_w = self.output_b = None
+        if self.input_mapping is not None:
+            self.input_w = self.add_weight(name="input_w", shape=(m,), initializer="ones")
+        if self.input_mapping == "affine":
+            self.input_b = self.add_weight(name="input_b", shape=(m,), initializer="zeros")
+        if self.output_mapping is not None:
+            self.output_w = self.add_weight(name="output_w", shape=(o,), initializer="ones")
+        if self.output_mapping == "affine":
+            self.output_b = self.add_weight(name="output_b", shape=(o,), initializer="zeros")
+
+    def _neuron_weight(self, name, initializer, constraint=None):
+        return self.add_weight(
+            name=name,
+            shape=(self.units,),
+            initializer=initializer,
+            constraint=constraint,
+        )
+
+    # -- maths -----------------------------------------------------------------
+    def circuit_parameters(self) -> CircuitParameters:
+        """The parameters as the equations use them (masks applied).
+
+        Returns:
+            A `keras_biosyn.ops.CircuitParameters` of tensors in the compute dtype.
+        """
+        w = self.w * ops.abs(self.adjacency)
+        sensory_w = self.sensory_w * ops.abs(self.sensory_adjacency)
+        return CircuitParameters(
+            cm=ops.convert_to_tensor(self.cm),
+            gleak=ops.convert_to_tensor(self.gleak),
+            vleak=ops.convert_to_tensor(self.vleak),
+            w=w,
+            w_erev=w * self.erev,
+            sigma=ops.convert_to_tensor(self.sigma),
+            mu=ops.convert_to_tensor(self.mu),
+            sensory_w=sensory_w,
+            sensory_w_erev=sensory_w * self.sensory_erev,
+            sensory_sigma=ops.convert_to_tensor(self.sensory_sigma),
+            sensory_mu=ops.convert_to_tensor(self.sensory_mu),
+        )
+
+    def split_inputs(self, inputs):
+        """Splits raw inputs into `(mapped_inputs, step_size)`.
+
+        `step_size` is the solver step `dt / ode_unfolds`: a Python float when
+        `time_input=False`, else a `(batch, 1)` tensor that is zero wherever
+        `dt` is not finite or not positive (such steps leave the state unchanged).
+        """
+        if self.time_input:
+            elapsed = inputs[..., -1:]
+            inputs = inputs[..., :-1]
+            valid = ops.logical_and(ops.isfinite(elapsed), ops.greater(elapsed, 0))
+            step_size = ops.where(valid, elapsed, ops.zeros_like(elapsed)) / float(
+                self.ode_unfolds
+            )
+        else:
+            step_size = 1.0 / self.ode_unfolds
+        if self.input_w is not None:
+            inputs = inputs * self.input_w
+        if self.input_b is not None:
+            inputs = inputs + self.input_b
+        return inputs, step_size
+
+    def map_outputs(self, state):
+        """Applies the output mapping to the first `output_size` neurons."""
+        outputs = state[..., : self.output_size]
+        if self.output_w is not None:
+            outputs = outputs * self.output_w
+        if self.output_b is not None:
+            outputs = outputs + self.output_b
+        return outputs
+
+    def call(self, inputs, states, training=False):
+        del training
+        state = states[0] if isinstance(states, (list, tuple)) else states
+        x, step_size = self.split_inputs(inputs)
+        params = self.circuit_parameters()
+        held = sensory_drive(x, params)
+
+        def drive(v):
+            return membrane_drive(v, params, held)
+
+        new_state = solvers.integrate(
+            self._solver_step,
+            state,
+            step_size,
+            params.cm,
+            drive,
+            self.epsilon,
+            self.ode_unfolds,
+        )
+        output = self.map_outputs(new_state)
+        return output, ([new_state] if isinstance(states, (list, tuple)) else new_state)
+
+    def get_initial_state(self, batch_size=None):
+        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)]
+
+    # -- serialization ---------------------------------------------------------
+    def get_config(self) -> dict:
+        config = super().get_config()
+        serialize_init = keras.initializers.serialize
+        config.update(
+            {
+                "units": keras.saving.serialize_keras_object(self.wiring),
+                "output_size": self.output_size,
+                "ode_unfolds": self.ode_unfolds,
+                "solver": self.solver,
+                "input_mapping": self.input_mapping,
+                "output_mapping": self.output_mapping,
+                "time_input": self.time_input,
+                "epsilon": self.epsilon,
+                "cm_initializer": serialize_init(self.cm_initializer),
+                "gleak_initializer": serialize_init(self.gleak_initializer),
+                "vleak_initializer": serialize_init(self.vleak_initializer),
+                "w_initializer": serialize_init(self.w_initializer),
+                "sigma_initializer": serialize_init(self.sigma_initializer),
+                "mu_initializer": serialize_init(self.mu_initializer),
+                "sensory_w_initializer": serialize_init(self.sensory_w_initializer),
+                "sensory_sigma_initializer": serialize_init(self.sensory_sigma_initializer),
+                "sensory_mu_initializer": serialize_init(self.sensory_mu_initializer),
+                "w_regularizer": keras.regularizers.serialize(self.w_regularizer),
+                "sensory_w_regularizer": keras.regularizers.serialize(self.sensory_w_regularizer),
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> BioSynLTCCell:
+        config = dict(config)
+        if isinstance(config.get("units"), dict):
+            config["units"] = keras.saving.deserialize_keras_object(config["units"])
+        return cls(**config)
+
+
+def _as_wiring(units, output_size) -> Wiring:
+    if isinstance(units, Wiring):
+        if output_size is not None and output_size != units.output_size:
+            raise ValueError(
+                f"`output_size` conflicts with the wiring's output_size="
+                f"{units.output_size}. Leave `output_size=None` when passing a "
+                f"wiring. Received: output_size={output_size}"
+            )
+        return units
+    if isinstance(units, bool) or not isinstance(units, (int, np.integer)):
+        raise TypeError(
+            "Expected `units` to be a positive int or a keras_biosyn.wirings.Wiring. "
+            f"Received: units={units!r} of type {type(units).__name__}"
+        )
+    return FullyConnected(check_int("units", units, minimum=1), output_size=output_size)
+
+
+def _array_initializer(array):
+    """An initializer returning a fixed array (graph masks and polarities)."""
+    values = np.asarray(array, dtype=np.float32)
+
+    def initializer(shape, dtype=None):
+        if tuple(shape) != values.shape:
+            raise ValueError(f"Expected shape {values.shape}. Received: shape={shape}")
+        return ops.convert_to_tensor(values, dtype=dtype)
+
+    return initializer
