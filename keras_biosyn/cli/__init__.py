@@ -1,0 +1,1 @@
+"""The `keras-biosyn` command line. Nothing in the package imports it."""
