@@ -25,3 +25,11 @@ def test_ci_runs_the_readme_test_command_verbatim():
     core = test_command.split("&& ", 2)[-1] if "venv" in test_command else test_command
     assert core in ci, f"CI does not run the README test command: {core!r}"
     assert "-eq 5" in ci  # pytest's "no tests collected" is handled
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    example = re.findall(r"```python\n(.*?)```", readme, flags=re.S)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README.md", "exec"), {})
+    assert (tmp_path / "ltc.keras").exists()
