@@ -2,12 +2,15 @@
 
 All models run side by side in one process on the same data: input 64 steps x 8
 features -> 32 neurons -> Dense(1), batch 64, 2,048 sequences, 6 ODE unfolds.
-Prints the median seconds per training epoch (first epoch excluded: it holds
-tracing and compilation) and per inference batch, with ratios to ncps and LSTM.
+Prints the median seconds per training epoch (after one untimed epoch that holds
+tracing and compilation) and per inference batch, with speed ratios (time of the
+other model / time of this one, so > 1 means faster). Models are timed
+round-robin, one epoch each per round, so the machine's drifting load is spread
+evenly over them.
 
     pip install ".[bench]"
-    python benchmarks/speed.py                 # plain compile() and jit_compile=True
-    python benchmarks/speed.py --jit off --epochs 3 --json benchmarks/results/speed.json
+    python benchmarks/speed.py --json benchmarks/results/speed.json
+    python benchmarks/speed.py --jit on --epochs 3
 
 The machines are shared and noisy: compare the ratios, measured in one run.
 """
@@ -27,18 +30,6 @@ import numpy as np
 from keras_biosyn import BioSynLTCCell, wirings
 
 STEPS, FEATURES, BATCH, SEQUENCES, UNITS, UNFOLDS = 64, 8, 64, 2048, 32, 6
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self._start)
 
 
 def make_rnn(kind: str, wiring_name: str):
@@ -62,33 +53,45 @@ def make_rnn(kind: str, wiring_name: str):
     raise ValueError(f"Unknown model kind. Received: kind={kind!r}")
 
 
-def measure(kind, wiring_name, jit, x, y, epochs, inference_batches):
+def build(kind, wiring_name, jit):
     keras.utils.set_random_seed(0)
     model = keras.Sequential(
-        [
-            keras.Input((STEPS, FEATURES)),
-            make_rnn(kind, wiring_name),
-            keras.layers.Dense(1),
-        ]
+        [keras.Input((STEPS, FEATURES)), make_rnn(kind, wiring_name), keras.layers.Dense(1)]
     )
     model.compile(keras.optimizers.Adam(0.01), "mse", jit_compile=jit)
-    timer = EpochTimer()
-    model.fit(x, y, batch_size=BATCH, epochs=epochs, verbose=0, callbacks=[timer])
-    batch = x[:BATCH]
-    model.predict_on_batch(batch)  # trace / compile
-    times = []
-    for _ in range(inference_batches):
-        start = time.perf_counter()
-        model.predict_on_batch(batch)
-        times.append(time.perf_counter() - start)
-    return {
-        "model": kind,
-        "wiring": wiring_name if kind != "lstm" else None,
-        "jit_compile": jit,
-        "epoch_s": statistics.median(timer.times[1:] or timer.times),
-        "epoch_times_s": timer.times,
-        "inference_batch_s": statistics.median(times),
-    }
+    return model
+
+
+def measure(configs, x, y, rounds, inference_batches):
+    """Times each `(kind, wiring, jit)` config round-robin; returns one row per config."""
+    models = {}
+    for config in configs:
+        model = build(*config)
+        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)  # trace and compile
+        model.predict_on_batch(x[:BATCH])
+        models[config] = model
+    epochs = {config: [] for config in configs}
+    inference = {config: [] for config in configs}
+    for _ in range(rounds):
+        for config, model in models.items():
+            start = time.perf_counter()
+            model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+            epochs[config].append(time.perf_counter() - start)
+            for _ in range(inference_batches):
+                start = time.perf_counter()
+                model.predict_on_batch(x[:BATCH])
+                inference[config].append(time.perf_counter() - start)
+    return [
+        {
+            "model": kind,
+            "wiring": wiring_name if kind != "lstm" else None,
+            "jit_compile": jit,
+            "epoch_s": statistics.median(epochs[(kind, wiring_name, jit)]),
+            "epoch_times_s": epochs[(kind, wiring_name, jit)],
+            "inference_batch_s": statistics.median(inference[(kind, wiring_name, jit)]),
+        }
+        for kind, wiring_name, jit in configs
+    ]
 
 
 def main(argv=None):
@@ -96,8 +99,8 @@ def main(argv=None):
     parser.add_argument("--models", default="biosyn_ltc,ncps_ltc,lstm")
     parser.add_argument("--wirings", default="fully_connected,auto_ncp")
     parser.add_argument("--jit", choices=["off", "on", "both"], default="both")
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--inference-batches", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=5, help="timed rounds of one epoch")
+    parser.add_argument("--inference-batches", type=int, default=10, help="per round")
     parser.add_argument("--json", help="Also write the results to this JSON file.")
     args = parser.parse_args(argv)
 
@@ -106,32 +109,21 @@ def main(argv=None):
     y = (x[:, -8:, :2].mean(axis=(1, 2)) + 0.1 * rng.normal(size=SEQUENCES))[:, None]
     y = y.astype("float32")
     jits = {"off": [False], "on": [True], "both": [False, True]}[args.jit]
-    results = []
-    for wiring_name in args.wirings.split(","):
-        for kind in args.models.split(","):
-            if kind == "lstm" and wiring_name != args.wirings.split(",")[0]:
-                continue
-            for jit in jits:
-                try:
-                    row = measure(
-                        kind,
-                        wiring_name,
-                        jit,
-                        x,
-                        y,
-                        args.epochs,
-                        args.inference_batches,
-                    )
-                except Exception as error:  # one model failing must not hide the rest
-                    print(f"{kind}/{wiring_name}/jit={jit} failed: {error!r}")
-                    continue
-                results.append(row)
-                print(
-                    f"{kind:>11} {row['wiring']!s:>15} jit={jit!s:5} "
-                    f"epoch {row['epoch_s']:7.3f} s   "
-                    f"inference {1000 * row['inference_batch_s']:8.2f} ms/batch",
-                    flush=True,
-                )
+    wiring_names = args.wirings.split(",")
+    configs = [
+        (kind, wiring_name, jit)
+        for wiring_name in wiring_names
+        for kind in args.models.split(",")
+        if not (kind == "lstm" and wiring_name != wiring_names[0])
+        for jit in jits
+    ]
+    results = measure(configs, x, y, args.epochs, args.inference_batches)
+    for row in results:
+        print(
+            f"{row['model']:>11} {row['wiring']!s:>15} jit={row['jit_compile']!s:5} "
+            f"epoch {row['epoch_s']:7.3f} s   "
+            f"inference {1000 * row['inference_batch_s']:8.2f} ms/batch"
+        )
     print()
     print(report(results))
     if args.json:
@@ -155,26 +147,26 @@ def _best(results, kind, wiring_name, key):
 
 
 def report(results) -> str:
+    """Markdown table: each LTC at its best jit setting, speed ratios vs ncps and LSTM."""
     lines = [
-        "| wiring | model | epoch s (best jit) | inference ms | train vs ncps | "
-        "infer vs ncps | train vs LSTM | infer vs LSTM |",
+        "| wiring | model | s / epoch | ms / inference batch | training speed vs ncps | "
+        "inference speed vs ncps | training speed vs LSTM | inference speed vs LSTM |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    wiring_names = sorted({r["wiring"] for r in results if r["wiring"]})
-    for wiring_name in wiring_names:
+
+    def ratio(base, value):
+        return f"{base / value:.2f}x" if base else "n/a"
+
+    lstm_train = _best(results, "lstm", None, "epoch_s")
+    lstm_infer = _best(results, "lstm", None, "inference_batch_s")
+    for wiring_name in sorted({r["wiring"] for r in results if r["wiring"]}):
         ncps_train = _best(results, "ncps_ltc", wiring_name, "epoch_s")
         ncps_infer = _best(results, "ncps_ltc", wiring_name, "inference_batch_s")
-        lstm_train = _best(results, "lstm", None, "epoch_s")
-        lstm_infer = _best(results, "lstm", None, "inference_batch_s")
         for kind in ("biosyn_ltc", "ncps_ltc"):
             train = _best(results, kind, wiring_name, "epoch_s")
             infer = _best(results, kind, wiring_name, "inference_batch_s")
             if train is None:
                 continue
-
-            def ratio(base, value):
-                return f"{base / value:.2f}x" if base else "n/a"
-
             lines.append(
                 f"| {wiring_name} | {kind} | {train:.3f} | {1000 * infer:.2f} | "
                 f"{ratio(ncps_train, train)} | {ratio(ncps_infer, infer)} | "

@@ -9,10 +9,15 @@ from keras import ops
 from keras_biosyn import solvers
 from keras_biosyn.constraints import MinValue
 from keras_biosyn.ops.membrane import CircuitParameters, membrane_drive, sensory_drive
+from keras_biosyn.ops.synapses import SynapseList
 from keras_biosyn.utils.validation import check_choice, check_float, check_int
 from keras_biosyn.wirings import FullyConnected, Wiring
 
 MAPPINGS = ("affine", "linear", None)
+SYNAPSE_LAYOUTS = ("auto", "dense", "sparse")
+# `synapse_layout="auto"` computes synapse by synapse at or below this fraction
+# of the units * units possible synapses (benchmarks/sparse_kernels.py).
+SPARSE_MAX_DENSITY = 0.4
 
 # Default initial ranges, those of the LTC reference implementation (`ncps`).
 DEFAULT_RANGES = {
@@ -91,6 +96,17 @@ class BioSynLTCCell(keras.layers.Layer):
             `dt` is not finite or not positive leaves the state unchanged (no
             time elapses), so bad time stamps can never produce NaN.
         epsilon: Small positive number added to the semi-implicit denominator.
+        synapse_layout: How the recurrent synapses are computed. `"dense"`
+            evaluates all `units * units` pairs with absent synapses masked
+            out; `"sparse"` evaluates only the synapses that exist (gather and
+            sum per neuron), so its cost grows with the synapse count.
+            `"auto"` (default) picks `"sparse"` when at most 40 % of the
+            possible synapses exist, where it trains faster on CPU. Both give
+            the same results up to float rounding and save the same weights,
+            plus the `synapse_pre` and `synapse_post` index weights in the
+            sparse layout. The synapse list is fixed once built (and read back
+            when a model is loaded); prune synapses by zeroing entries of the
+            `adjacency` weight.
         cm_initializer, gleak_initializer, vleak_initializer, w_initializer,
             sigma_initializer, mu_initializer, sensory_w_initializer,
             sensory_sigma_initializer, sensory_mu_initializer: Initializers of
@@ -138,6 +154,7 @@ class BioSynLTCCell(keras.layers.Layer):
         output_mapping: str | None = "affine",
         time_input: bool = False,
         epsilon: float = 1e-8,
+        synapse_layout: str = "auto",
         cm_initializer=None,
         gleak_initializer=None,
         vleak_initializer=None,
@@ -161,6 +178,7 @@ class BioSynLTCCell(keras.layers.Layer):
                 f"Expected `time_input` to be a bool. Received: time_input={time_input!r}"
             )
         epsilon = check_float("epsilon", epsilon, minimum=0.0)
+        synapse_layout = check_choice("synapse_layout", synapse_layout, SYNAPSE_LAYOUTS)
         initializers = {
             "cm": cm_initializer,
             "gleak": gleak_initializer,
@@ -189,6 +207,7 @@ class BioSynLTCCell(keras.layers.Layer):
         self.output_mapping = output_mapping
         self.time_input = time_input
         self.epsilon = epsilon
+        self.synapse_layout = synapse_layout
         self.cm_initializer = initializers["cm"]
         self.gleak_initializer = initializers["gleak"]
         self.vleak_initializer = initializers["vleak"]
@@ -284,6 +303,13 @@ class BioSynLTCCell(keras.layers.Layer):
             initializer=_array_initializer(sensory_adjacency),
             trainable=False,
         )
+        self.synapse_pre = self.synapse_post = self._synapse_index = None
+        if self.resolved_synapse_layout == "sparse":
+            pre, post = np.nonzero(adjacency)
+            self.synapse_pre = self._index_weight("synapse_pre", pre)
+            self.synapse_post = self._index_weight("synapse_post", post)
+            self._synapse_index = (pre.astype(np.int32), post.astype(np.int32))
+        self._traced = False
         self.input_w = self.input_b = self.output_w = self.output_b = None
         if self.input_mapping is not None:
             self.input_w = self.add_weight(name="input_w", shape=(m,), initializer="ones")
@@ -293,6 +319,44 @@ class BioSynLTCCell(keras.layers.Layer):
             self.output_w = self.add_weight(name="output_w", shape=(o,), initializer="ones")
         if self.output_mapping == "affine":
             self.output_b = self.add_weight(name="output_b", shape=(o,), initializer="zeros")
+
+    @property
+    def resolved_synapse_layout(self) -> str:
+        """`"dense"` or `"sparse"`: the layout in use (`"auto"` resolved by density)."""
+        if self.synapse_layout != "auto":
+            return self.synapse_layout
+        density = self.wiring.synapse_count / float(self.units * self.units)
+        return "sparse" if density <= SPARSE_MAX_DENSITY else "dense"
+
+    def _index_weight(self, name, values):
+        return self.add_weight(
+            name=name,
+            shape=values.shape,
+            dtype="int32",
+            initializer=_array_initializer(values, dtype="int32"),
+            trainable=False,
+        )
+
+    def load_own_variables(self, store):
+        super().load_own_variables(store)
+        if self.synapse_pre is None:
+            return
+        loaded = (
+            np.asarray(self.synapse_pre.numpy(), np.int32),
+            np.asarray(self.synapse_post.numpy(), np.int32),
+        )
+        changed = any(
+            not np.array_equal(a, b) for a, b in zip(loaded, self._synapse_index, strict=True)
+        )
+        if changed and self._traced:
+            raise ValueError(
+                f"The synapse list loaded into {self.name!r} differs from the one this "
+                "layer was already traced with. Load the model with "
+                "`keras.models.load_model` or load the weights before calling it."
+            )
+        # The index lists are graph constants (XLA optimises constant gathers
+        # and segment sums far better than data-dependent ones).
+        self._synapse_index = loaded
 
     def _neuron_weight(self, name, initializer, constraint=None):
         return self.add_weight(
@@ -310,19 +374,30 @@ class BioSynLTCCell(keras.layers.Layer):
             A `keras_biosyn.ops.CircuitParameters` of tensors in the compute dtype.
         """
         w = self.w * ops.abs(self.adjacency)
+        sigma, mu = ops.cast(self.sigma, self.compute_dtype), ops.cast(self.mu, self.compute_dtype)
+        recurrent = (w, w * self.erev, sigma, mu)
+        synapses = None
+        if self._synapse_index is not None:
+            synapses = SynapseList(*self._synapse_index, self.units)
+            # One gather of the stacked matrices: its gradient is one scatter.
+            stacked = ops.reshape(ops.stack(recurrent), (len(recurrent), -1))
+            index = synapses.pre * self.units + synapses.post
+            recurrent = ops.unstack(ops.take(stacked, index, axis=1))
+        w, w_erev, sigma, mu = recurrent
         sensory_w = self.sensory_w * ops.abs(self.sensory_adjacency)
         return CircuitParameters(
             cm=ops.convert_to_tensor(self.cm),
             gleak=ops.convert_to_tensor(self.gleak),
             vleak=ops.convert_to_tensor(self.vleak),
             w=w,
-            w_erev=w * self.erev,
-            sigma=ops.convert_to_tensor(self.sigma),
-            mu=ops.convert_to_tensor(self.mu),
+            w_erev=w_erev,
+            sigma=sigma,
+            mu=mu,
             sensory_w=sensory_w,
             sensory_w_erev=sensory_w * self.sensory_erev,
             sensory_sigma=ops.convert_to_tensor(self.sensory_sigma),
             sensory_mu=ops.convert_to_tensor(self.sensory_mu),
+            synapses=synapses,
         )
 
     def split_inputs(self, inputs):
@@ -358,6 +433,7 @@ class BioSynLTCCell(keras.layers.Layer):
 
     def call(self, inputs, states, training=False):
         del training
+        self._traced = True
         state = states[0] if isinstance(states, (list, tuple)) else states
         x, step_size = self.split_inputs(inputs)
         params = self.circuit_parameters()
@@ -395,6 +471,7 @@ class BioSynLTCCell(keras.layers.Layer):
                 "output_mapping": self.output_mapping,
                 "time_input": self.time_input,
                 "epsilon": self.epsilon,
+                "synapse_layout": self.synapse_layout,
                 "cm_initializer": serialize_init(self.cm_initializer),
                 "gleak_initializer": serialize_init(self.gleak_initializer),
                 "vleak_initializer": serialize_init(self.vleak_initializer),
@@ -435,9 +512,9 @@ def _as_wiring(units, output_size) -> Wiring:
     return FullyConnected(check_int("units", units, minimum=1), output_size=output_size)
 
 
-def _array_initializer(array):
-    """An initializer returning a fixed array (graph masks and polarities)."""
-    values = np.asarray(array, dtype=np.float32)
+def _array_initializer(array, dtype="float32"):
+    """An initializer returning a fixed array (graph masks, polarities, indices)."""
+    values = np.asarray(array, dtype=dtype)
 
     def initializer(shape, dtype=None):
         if tuple(shape) != values.shape:

@@ -11,14 +11,22 @@ from keras_biosyn.ops.membrane import (
     membrane_drive,
     sensory_drive,
 )
-from keras_biosyn.ops.synapses import conductance, conductance_sums, synapse_activation
+from keras_biosyn.ops.synapses import (
+    SynapseList,
+    conductance,
+    conductance_sums,
+    sparse_conductance_sums,
+    synapse_activation,
+)
 
 __all__ = [
     "CircuitParameters",
+    "SynapseList",
     "conductance",
     "conductance_sums",
     "derivative",
     "membrane_drive",
     "sensory_drive",
+    "sparse_conductance_sums",
     "synapse_activation",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from keras_biosyn.ops.synapses import conductance_sums
+from keras_biosyn.ops.synapses import SynapseList, conductance_sums, sparse_conductance_sums
 
 
 class CircuitParameters(NamedTuple):
@@ -20,7 +20,10 @@ class CircuitParameters(NamedTuple):
 
     Absent synapses have `w == 0` and `sensory_w == 0` (masks applied), and
     `w_erev = w * erev`, `sensory_w_erev = sensory_w * sensory_erev` are
-    precomputed once per input step.
+    precomputed once per input step. In the dense layout (`synapses is None`)
+    the recurrent `w`, `w_erev`, `sigma` and `mu` are `(units, units)`
+    matrices; in the sparse layout they are `(S,)` vectors in the order of the
+    `SynapseList` `synapses`. Sensory parameters are always dense.
     """
 
     cm: object
@@ -34,6 +37,7 @@ class CircuitParameters(NamedTuple):
     sensory_w_erev: object
     sensory_sigma: object
     sensory_mu: object
+    synapses: SynapseList | None = None
 
 
 def sensory_drive(x, params: CircuitParameters):
@@ -66,7 +70,11 @@ def membrane_drive(v, params: CircuitParameters, held_drive):
     Returns:
         A tuple of two tensors of shape `(batch, N)`.
     """
-    numerator, denominator = conductance_sums(v, params.w, params.w_erev, params.sigma, params.mu)
+    recurrent = (params.w, params.w_erev, params.sigma, params.mu)
+    if params.synapses is None:
+        numerator, denominator = conductance_sums(v, *recurrent)
+    else:
+        numerator, denominator = sparse_conductance_sums(v, *recurrent, params.synapses)
     return numerator + held_drive[0], denominator + held_drive[1]
 
 

@@ -34,7 +34,9 @@ def random_parameters(rng, n=6, m=3, density=0.6):
         sensory_sigma=p["sensory_sigma"],
         sensory_mu=p["sensory_mu"],
     )
-    params = CircuitParameters(*(ops.convert_to_tensor(a, "float64") for a in params))
+    params = CircuitParameters(
+        *(ops.convert_to_tensor(a, "float64") for a in params[: len(params) - 1])
+    )  # the last field, `synapses`, stays None: the dense layout
     return p, params
 
 

@@ -1,0 +1,187 @@
+"""Dense and sparse synapse layouts compute the same network."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_biosyn import BioSynLTCCell, wirings
+from tests import reference
+from tests.testing import assert_keras_round_trip, rnn_model
+
+WIRINGS = {
+    "fully_connected": lambda: wirings.FullyConnected(7, output_size=2, seed=1),
+    "random": lambda: wirings.Random(9, output_size=2, sparsity=0.7, seed=1),
+    "ncp": lambda: wirings.NCP(4, 3, 2, 2, 2, 3, 2, seed=1),
+    "auto_ncp": lambda: wirings.AutoNCP(12, output_size=2, seed=1),
+    "no_synapses": lambda: wirings.Random(4, output_size=1, sparsity=0.99, seed=1),
+}
+
+
+def twin_cells(wiring, features=3, rng=None, **kwargs):
+    """A dense and a sparse cell with identical weights."""
+    cells = {}
+    for layout in ("dense", "sparse"):
+        cell = BioSynLTCCell(wiring, synapse_layout=layout, **kwargs)
+        cell.build((None, features))
+        cells[layout] = cell
+    reference.randomize_cell(cells["dense"], rng)
+    for variable in cells["sparse"].weights:
+        if variable.name not in ("synapse_pre", "synapse_post"):
+            variable.assign(getattr(cells["dense"], variable.name))
+    return cells
+
+
+def test_auto_layout_follows_density():
+    def layout(wiring):
+        cell = BioSynLTCCell(wiring)
+        cell.build((None, 3))
+        return cell.resolved_synapse_layout, {v.name for v in cell.weights} >= {
+            "synapse_pre",
+            "synapse_post",
+        }
+
+    assert layout(wirings.FullyConnected(8)) == ("dense", False)
+    assert layout(wirings.Random(10, sparsity=0.5)) == ("dense", False)
+    assert layout(wirings.Random(10, sparsity=0.6)) == ("sparse", True)
+    assert layout(wirings.AutoNCP(16, 2)) == ("sparse", True)
+    forced = BioSynLTCCell(wirings.AutoNCP(16, 2), synapse_layout="dense")
+    assert forced.resolved_synapse_layout == "dense"
+
+
+def test_sparse_index_lists_the_existing_synapses():
+    wiring = wirings.AutoNCP(12, 2, seed=4)
+    cell = BioSynLTCCell(wiring, synapse_layout="sparse")
+    cell.build((None, 3))
+    pre, post = cell.synapse_pre.numpy(), cell.synapse_post.numpy()
+    assert len(pre) == wiring.synapse_count
+    expected = np.zeros((12, 12), dtype=bool)
+    expected[pre, post] = True
+    np.testing.assert_array_equal(expected, wiring.adjacency_matrix != 0)
+
+
+@pytest.mark.parametrize("wiring", sorted(WIRINGS))
+def test_layouts_agree_in_float64(rng, wiring):
+    cells = twin_cells(WIRINGS[wiring](), rng=rng, dtype="float64")
+    u, v = rng.normal(size=(4, 3)), rng.uniform(-1, 1, size=(4, cells["dense"].units))
+    (y_dense, s_dense), (y_sparse, s_sparse) = (cells[k](u, [v]) for k in ("dense", "sparse"))
+    np.testing.assert_allclose(np.asarray(s_sparse[0]), np.asarray(s_dense[0]), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(y_sparse), np.asarray(y_dense), rtol=1e-12)
+    expected, _ = reference.step(
+        reference.cell_weights(cells["dense"]), u, v, output_size=cells["dense"].output_size
+    )
+    np.testing.assert_allclose(np.asarray(y_sparse), expected, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("wiring", ["random", "auto_ncp"])
+def test_layouts_have_the_same_gradients(rng, wiring):
+    cells = twin_cells(WIRINGS[wiring](), rng=rng)
+    x = rng.normal(size=(3, 6, 3)).astype("float32")
+    grads = {}
+    for layout, cell in cells.items():
+        layer = keras.layers.RNN(cell)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(layer(x)))
+        variables = cell.trainable_weights
+        grads[layout] = {
+            v.name: g for v, g in zip(variables, tape.gradient(loss, variables), strict=True)
+        }
+    assert set(grads["dense"]) == set(grads["sparse"])
+    mask = np.abs(cells["dense"].adjacency.numpy()) > 0
+    for name, dense_grad in grads["dense"].items():
+        dense_grad = np.asarray(tf.convert_to_tensor(dense_grad))
+        sparse_grad = np.asarray(tf.convert_to_tensor(grads["sparse"][name]))
+        if name in ("sigma", "mu", "erev"):
+            # Absent synapses have no influence; dense leaves their gradient at 0 too.
+            assert not sparse_grad[~mask].any() and not dense_grad[~mask].any()
+        np.testing.assert_allclose(sparse_grad, dense_grad, rtol=2e-4, atol=2e-6, err_msg=name)
+
+
+def test_sparse_layout_trains_and_round_trips(rng, tmp_path):
+    x = rng.normal(size=(64, 10, 3)).astype("float32")
+    y = np.tanh(x[:, -3:, 0].mean(axis=1, keepdims=True)).astype("float32")
+    cell = BioSynLTCCell(wirings.AutoNCP(12, 2, seed=3))
+    model = keras.Sequential([keras.Input((10, 3)), keras.layers.RNN(cell), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.02), "mse", jit_compile=True)
+    initial = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=10, batch_size=16, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < 0.7 * initial
+    assert cell.resolved_synapse_layout == "sparse"
+    loaded = assert_keras_round_trip(model, x, tmp_path)
+    np.testing.assert_array_equal(
+        loaded.layers[0].cell.synapse_pre.numpy(), cell.synapse_pre.numpy()
+    )
+
+
+def test_pruning_the_adjacency_weight_removes_synapses_in_both_layouts(rng):
+    cells = twin_cells(WIRINGS["random"](), rng=rng)
+    pruned = cells["dense"].adjacency.numpy()
+    pruned[:, 0] = 0.0  # no synapse onto neuron 0
+    for cell in cells.values():
+        cell.adjacency.assign(pruned)
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    dense, sparse = (np.asarray(rnn_model(c, 5, 3)(x)) for c in cells.values())
+    np.testing.assert_allclose(sparse, dense, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_streaming_step_converts_to_builtin_tflite_ops(tmp_path, layout):
+    """A single-step model (x_t, state) -> (y_t, new_state) needs no Flex ops."""
+    cell = BioSynLTCCell(wirings.AutoNCP(10, 2, seed=2), synapse_layout=layout)
+    x_t = keras.Input((3,), batch_size=1, name="x_t")
+    state = keras.Input((10,), batch_size=1, name="state")
+    y_t, new_state = cell(x_t, [state])
+    model = keras.Model([x_t, state], [y_t, new_state[0]])
+    path = tmp_path / "step.tflite"
+    model.export(str(path), format="litert", verbose=False)
+    interpreter = tf.lite.Interpreter(
+        model_path=str(path),
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+    )
+    interpreter.allocate_tensors()
+    ops_used = {op["op_name"] for op in interpreter._get_ops_details()}
+    assert not any(name.startswith("Flex") or name == "CUSTOM" for name in ops_used), ops_used
+    inputs = {d["name"]: d for d in interpreter.get_input_details()}
+    rng = np.random.default_rng(0)
+    xv = rng.normal(size=(1, 3)).astype("float32")
+    sv = rng.uniform(-1, 1, size=(1, 10)).astype("float32")
+    for detail in inputs.values():
+        interpreter.set_tensor(detail["index"], xv if detail["shape"][-1] == 3 else sv)
+    interpreter.invoke()
+    outputs = [interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()]
+    expected = [np.asarray(t) for t in model([xv, sv])]
+    for out in expected:
+        match = [o for o in outputs if o.shape == out.shape]
+        assert any(np.allclose(o, out, atol=1e-5) for o in match)
+
+
+def test_sparse_layout_under_mixed_precision(rng):
+    keras.config.set_dtype_policy("mixed_float16")
+    cell = BioSynLTCCell(wirings.AutoNCP(12, 2, seed=3))
+    model = keras.Sequential([keras.Input((10, 3)), keras.layers.RNN(cell), keras.layers.Dense(1)])
+    assert cell.resolved_synapse_layout == "sparse"
+    x = rng.normal(size=(32, 10, 3)).astype("float32")
+    model.compile(keras.optimizers.Adam(0.02), "mse")
+    history = model.fit(x, x[:, -1, :1], epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert model.predict(x, verbose=0).dtype == np.float16
+
+
+def test_loading_a_different_synapse_list_into_a_traced_layer_is_refused(rng, tmp_path):
+    make = lambda seed: rnn_model(  # noqa: E731
+        BioSynLTCCell(wirings.Random(10, 2, sparsity=0.8, seed=seed)), 5, 3
+    )
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    source = make(1)
+    path = tmp_path / "other.weights.h5"
+    source.save_weights(path)
+    fresh = make(2)  # another graph with the same synapse count, not yet called
+    fresh.load_weights(path)
+    np.testing.assert_allclose(
+        fresh.predict(x, verbose=0), source.predict(x, verbose=0), atol=1e-6
+    )
+    traced = make(2)
+    traced.predict(x, verbose=0)
+    with pytest.raises(ValueError, match="differs from the one this layer was already traced"):
+        traced.load_weights(path)
