@@ -3,15 +3,24 @@
 The public API is what `__all__` lists; everything else is internal.
 """
 
-from keras_biosyn import constraints, ops, solvers, wirings
+from keras_biosyn import constraints, interpretability, ops, solvers, wirings
 from keras_biosyn.cells import BioSynLTCCell
+from keras_biosyn.interpretability import (
+    CoefficientRecorder,
+    parameter_report,
+    sequence_coefficients,
+)
 from keras_biosyn.version import __version__
 
 __all__ = [
     "BioSynLTCCell",
+    "CoefficientRecorder",
     "__version__",
     "constraints",
+    "interpretability",
     "ops",
+    "parameter_report",
+    "sequence_coefficients",
     "solvers",
     "wirings",
 ]

@@ -8,6 +8,7 @@ from keras import ops
 
 from keras_biosyn import solvers
 from keras_biosyn.constraints import MinValue
+from keras_biosyn.ops.linear_system import linear_system
 from keras_biosyn.ops.membrane import CircuitParameters, membrane_drive, sensory_drive
 from keras_biosyn.ops.synapses import SynapseList
 from keras_biosyn.utils.validation import check_choice, check_float, check_int
@@ -367,8 +368,12 @@ class BioSynLTCCell(keras.layers.Layer):
         )
 
     # -- maths -----------------------------------------------------------------
-    def circuit_parameters(self) -> CircuitParameters:
+    def circuit_parameters(self, layout: str | None = None) -> CircuitParameters:
         """The parameters as the equations use them (masks applied).
+
+        Args:
+            layout: `"dense"` for `(units, units)` recurrent matrices whatever
+                the layout in use; `None` (default) for the layout in use.
 
         Returns:
             A `keras_biosyn.ops.CircuitParameters` of tensors in the compute dtype.
@@ -377,7 +382,7 @@ class BioSynLTCCell(keras.layers.Layer):
         sigma, mu = ops.cast(self.sigma, self.compute_dtype), ops.cast(self.mu, self.compute_dtype)
         recurrent = (w, w * self.erev, sigma, mu)
         synapses = None
-        if self._synapse_index is not None:
+        if self._synapse_index is not None and layout != "dense":
             synapses = SynapseList(*self._synapse_index, self.units)
             # One gather of the stacked matrices: its gradient is one scatter.
             stacked = ops.reshape(ops.stack(recurrent), (len(recurrent), -1))
@@ -398,6 +403,46 @@ class BioSynLTCCell(keras.layers.Layer):
             sensory_sigma=ops.convert_to_tensor(self.sensory_sigma),
             sensory_mu=ops.convert_to_tensor(self.sensory_mu),
             synapses=synapses,
+        )
+
+    def linear_system(self, inputs, states) -> dict:
+        """The coefficients of `dv/dt = A v + b` for one step, at the current state.
+
+        Evaluated with the step's (mapped) input and the state entering the
+        step, where the solver's first sub-step freezes the system: one
+        semi-implicit sub-step of size `h = dt / ode_unfolds` is exactly
+        `(v + h * b) / (1 - h * A)` (up to `epsilon`).
+
+        Args:
+            inputs: Raw step inputs `(batch, features)`, as passed to `call`
+                (with the elapsed time last when `time_input=True`).
+            states: The membrane potentials `(batch, units)`, or a list
+                holding them.
+
+        Returns:
+            A dict of tensors (see `keras_biosyn.ops.linear_system`): `A`,
+            `b`, `tau` `(batch, units)`; `conductance` `(batch, units, units)`
+            indexed `[batch, pre, post]`; `sensory_conductance`
+            `(batch, input_dim, units)`; and the leak, recurrent and per-input
+            parts of `A` and `b`.
+
+        Example:
+
+        ```python
+        cell = BioSynLTCCell(8)
+        cell.build((None, 3))
+        system = cell.linear_system(keras.ops.ones((2, 3)), keras.ops.zeros((2, 8)))
+        system["tau"].shape                                 # (2, 8)
+        ```
+        """
+        state = states[0] if isinstance(states, (list, tuple)) else states
+        x, _ = self.split_inputs(inputs)
+        return linear_system(
+            state,
+            x,
+            self.circuit_parameters(layout="dense"),
+            ops.cast(self.erev, self.compute_dtype),
+            ops.cast(self.sensory_erev, self.compute_dtype),
         )
 
     def split_inputs(self, inputs):

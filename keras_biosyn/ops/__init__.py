@@ -5,6 +5,7 @@ coefficient API and the exporters all call them, so there is one source of
 truth for the equations.
 """
 
+from keras_biosyn.ops.linear_system import COEFFICIENTS, linear_system
 from keras_biosyn.ops.membrane import (
     CircuitParameters,
     derivative,
@@ -20,11 +21,13 @@ from keras_biosyn.ops.synapses import (
 )
 
 __all__ = [
+    "COEFFICIENTS",
     "CircuitParameters",
     "SynapseList",
     "conductance",
     "conductance_sums",
     "derivative",
+    "linear_system",
     "membrane_drive",
     "sensory_drive",
     "sparse_conductance_sums",

@@ -1,0 +1,173 @@
+"""Coefficients of the linear system along whole sequences."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_biosyn.interpretability.layers import select_layers
+from keras_biosyn.ops.linear_system import COEFFICIENTS
+from keras_biosyn.utils.validation import check_int
+
+
+class _CoefficientCell(keras.layers.Layer):
+    """Runs a built BioSynLTCCell and outputs its step coefficients, flattened."""
+
+    def __init__(self, cell, names, **kwargs):
+        super().__init__(dtype=cell.dtype_policy, **kwargs)
+        self.cell = cell
+        self.names = names
+        n, m = cell.units, cell.input_dim
+        self.shapes = {name: _coefficient_shape(name, n, m) for name in names}
+        self.state_size = cell.state_size
+        self.output_size = int(sum(np.prod(shape) for shape in self.shapes.values()))
+
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs, states):
+        system = self.cell.linear_system(inputs, states)
+        batch = ops.shape(inputs)[0]
+        flat = [ops.reshape(system[name], (batch, -1)) for name in self.names]
+        _, new_states = self.cell.call(inputs, states)
+        return ops.concatenate(flat, axis=-1), new_states
+
+
+def _coefficient_shape(name, units, input_dim):
+    if name == "conductance":
+        return (units, units)
+    if name in ("sensory_conductance", "input_A", "input_b"):
+        return (input_dim, units)
+    return (units,)
+
+
+class _SequenceRunner:
+    """A compiled model `(inputs chunk, state) -> (flat coefficients, state)` for one layer."""
+
+    def __init__(self, model, rnn, names):
+        cell = rnn.cell
+        self.names = names
+        self.coefficient_cell = _CoefficientCell(cell, names)
+        self.units = cell.units
+        layer_input = rnn.input[0] if isinstance(rnn.input, (list, tuple)) else rnn.input
+        self.upstream = None
+        if model is not rnn and layer_input is not _single(model.inputs):
+            self.upstream = keras.Model(_single(model.inputs), layer_input)
+        features = layer_input.shape[-1]
+        self.features = features
+        sequence = keras.Input((None, features), dtype=cell.compute_dtype)
+        state = keras.Input((cell.units,), dtype=cell.compute_dtype)
+        outputs, final_state = keras.layers.RNN(
+            self.coefficient_cell, return_sequences=True, return_state=True
+        )(sequence, initial_state=[state])
+        self.model = keras.Model([sequence, state], [outputs, final_state])
+
+    def layer_inputs(self, inputs):
+        if self.upstream is None:
+            return np.asarray(inputs)
+        return np.asarray(self.upstream.predict_on_batch(inputs))
+
+    def run(self, sequences, batch_size, time_chunk):
+        """Coefficients `(batch, time, ...)` as NumPy arrays, chunk by chunk."""
+        results = {name: [] for name in self.names}
+        for start in range(0, len(sequences), batch_size):
+            batch = sequences[start : start + batch_size]
+            state = np.zeros((len(batch), self.units), dtype=self.model.inputs[1].dtype)
+            chunks = {name: [] for name in self.names}
+            for t in range(0, batch.shape[1], time_chunk):
+                flat, state = self.model.predict_on_batch([batch[:, t : t + time_chunk], state])
+                flat, state = np.asarray(flat), np.asarray(state)
+                offset = 0
+                for name in self.names:
+                    shape = self.coefficient_cell.shapes[name]
+                    size = int(np.prod(shape))
+                    values = flat[..., offset : offset + size]
+                    chunks[name].append(values.reshape(values.shape[:2] + shape))
+                    offset += size
+            for name in self.names:
+                results[name].append(np.concatenate(chunks[name], axis=1))
+        return {name: np.concatenate(results[name], axis=0) for name in self.names}
+
+
+def _single(tensors):
+    return tensors[0] if isinstance(tensors, (list, tuple)) and len(tensors) == 1 else tensors
+
+
+def sequence_coefficients(
+    model_or_layer,
+    inputs,
+    layer: str | None = None,
+    coefficients=None,
+    batch_size: int = 64,
+    time_chunk: int = 256,
+) -> dict:
+    """Coefficients of the linear system at every step of whole sequences.
+
+    For step `t` the coefficients are evaluated at the state entering the step
+    and the step's input (see `BioSynLTCCell.linear_system`). The model's
+    layers before the BioSynLTC layer are run first, so `inputs` are the
+    model's own inputs. Work is split into batches of `batch_size` sequences
+    and chunks of `time_chunk` steps (the state carried across chunks), so
+    long sequences do not exhaust memory beyond the returned arrays. Masks are
+    not applied: every step is evaluated.
+
+    Args:
+        model_or_layer: A Keras model with `keras.layers.RNN(BioSynLTCCell)`
+            layers among its own layers, or such a layer (built).
+        inputs: The model's inputs, `(batch, time, features)`.
+        layer: Name of the BioSynLTC layer; may be omitted when there is one.
+        coefficients: Names to compute (default: all of
+            `keras_biosyn.ops.COEFFICIENTS`); leaving out `"conductance"`
+            saves `units²` values per step.
+        batch_size: Sequences per batch.
+        time_chunk: Steps per chunk.
+
+    Returns:
+        A dict of NumPy arrays of shape `(batch, time, ...)`: `A`, `b`, `tau`
+        `(batch, time, units)`, `conductance` `(batch, time, units, units)`,
+        `sensory_conductance`, `input_A`, `input_b`
+        `(batch, time, input_dim, units)`, and the leak and recurrent parts.
+
+    Example:
+
+    ```python
+    model = keras.Sequential([keras.Input((20, 3)), keras.layers.RNN(BioSynLTCCell(8))])
+    coefficients = sequence_coefficients(model, np.random.randn(4, 20, 3))
+    coefficients["tau"].shape                         # (4, 20, 8)
+    ```
+    """
+    check_int("batch_size", batch_size, minimum=1)
+    check_int("time_chunk", time_chunk, minimum=1)
+    layers = select_layers(model_or_layer, layer)
+    if len(layers) > 1:
+        raise ValueError(
+            f"This model has several BioSynLTC layers {sorted(layers)}: pass `layer=` "
+            "to choose one. Received: layer=None"
+        )
+    runner = _SequenceRunner(model_or_layer, next(iter(layers.values())), _names(coefficients))
+    return runner.run(_layer_inputs(runner, inputs), batch_size, time_chunk)
+
+
+def _names(coefficients):
+    if coefficients is None:
+        return list(COEFFICIENTS)
+    names = [coefficients] if isinstance(coefficients, str) else list(coefficients)
+    unknown = sorted(set(names) - set(COEFFICIENTS))
+    if unknown or not names:
+        raise ValueError(
+            f"Expected coefficient names among {list(COEFFICIENTS)}. "
+            f"Received: coefficients={coefficients!r}"
+        )
+    return names
+
+
+def _layer_inputs(runner, inputs):
+    sequences = runner.layer_inputs(inputs)
+    if sequences.ndim != 3 or sequences.shape[-1] != runner.features:
+        raise ValueError(
+            "Expected inputs that give the BioSynLTC layer sequences of shape "
+            f"(batch, time, {runner.features}). Received: inputs of shape "
+            f"{np.shape(inputs)} giving {sequences.shape}"
+        )
+    return sequences
