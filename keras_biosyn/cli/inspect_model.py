@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import keras
 import numpy as np
 
-import keras_biosyn  # noqa: F401  (registers the classes the model file names)
+from keras_biosyn.cli.common import load_model_file
 from keras_biosyn.datasets import japanese_vowels
 from keras_biosyn.interpretability import parameter_report, select_layers, sequence_coefficients
 
@@ -41,11 +40,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.model.is_file():
-        raise SystemExit(f"No model file at {str(args.model)!r}")
     if args.samples < 1:
         raise SystemExit(f"--samples must be >= 1, got {args.samples}")
-    model = keras.models.load_model(args.model)
+    model = load_model_file(args.model)
     layers = select_layers(model, args.layer)
     inputs = _inputs(args, model)
     out = args.out or Path("inspect") / args.model.stem

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from keras_biosyn.cli import inspect_model, train
+from keras_biosyn.cli import export_model, inspect_model, train
 from keras_biosyn.version import __version__
 
-SUBCOMMANDS = {"train": train, "inspect": inspect_model}
+SUBCOMMANDS = {"train": train, "inspect": inspect_model, "export": export_model}
 
 
 def build_parser() -> argparse.ArgumentParser:

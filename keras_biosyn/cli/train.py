@@ -2,22 +2,27 @@
 
 Trains a BioSynLTC classifier on the embedded Japanese Vowels set, trains an
 LSTM with the same number of neurons on the same budget, prints both test
-accuracies and saves the BioSynLTC model (and a small JSON record of the run)
-under `--output-dir`.
+accuracies and saves the BioSynLTC model under `--output-dir` as `.keras`,
+SavedModel and streaming TFLite (float32 and int8), with a manifest of each
+file's test accuracy, size and checksum.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
 from pathlib import Path
 
 import keras
+import numpy as np
 
-from keras_biosyn import recipes
+from keras_biosyn import export, recipes
 from keras_biosyn.datasets import japanese_vowels
+
+STEM = "japanese_vowels_biosyn_ltc"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -111,17 +116,88 @@ def run(args: argparse.Namespace) -> int:
             f"{result['train_seconds']} s)"
         )
     args.output_dir.mkdir(parents=True, exist_ok=True)
-    path = args.output_dir / "japanese_vowels_biosyn_ltc.keras"
-    models["biosyn_ltc"].save(path)
-    record = {
+    artifacts = save_artifacts(models["biosyn_ltc"], splits, args.output_dir)
+    manifest = {
         "task": "japanese_vowels",
+        "dataset": "UCI Japanese Vowels, original test split (370 utterances)",
         "metric": "test_accuracy",
         "neurons": args.neurons,
         "wiring": args.wiring,
         "seed": args.seed,
         "results": results,
-        "model_file": path.name,
+        "artifacts": artifacts,
     }
-    path.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-    print(f"\nSaved {path} and {path.with_suffix('.json').name}")
+    path = args.output_dir / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    print("\nSaved under " + str(args.output_dir) + ":")
+    for artifact in artifacts:
+        print(
+            f"  {artifact['file']:<52} {artifact['size_bytes'] / 1024:7.1f} KB  "
+            f"accuracy {artifact['test_accuracy']:.4f}"
+        )
     return 0
+
+
+def save_artifacts(model, splits, directory: Path) -> list[dict]:
+    """Saves the model in every deployable form and measures each on the test split."""
+    test = splits["test"]
+    keras_path = directory / f"{STEM}.keras"
+    model.save(keras_path)
+    saved_model = export.export_saved_model(
+        model, directory / f"{STEM}_savedmodel", overwrite=True
+    )
+    float32 = export.export_tflite(
+        model, directory / f"{STEM}_streaming_float32.tflite", overwrite=True
+    )
+    int8 = export.export_tflite(
+        model,
+        directory / f"{STEM}_streaming_int8.tflite",
+        quantization="int8",
+        representative_data=export.calibration_samples(model, splits["train"].x[:64]),
+        overwrite=True,
+    )
+    return [
+        describe_artifact(keras_path, "keras", None, keras_accuracy(keras_path, test)),
+        describe_artifact(
+            saved_model, "saved_model", None, saved_model_accuracy(saved_model, test)
+        ),
+        describe_artifact(float32, "tflite_streaming", "float32", tflite_accuracy(float32, test)),
+        describe_artifact(int8, "tflite_streaming", "int8", tflite_accuracy(int8, test)),
+    ]
+
+
+def keras_accuracy(path: Path, test) -> float:
+    model = keras.models.load_model(path)
+    return _accuracy(model.predict(test.x, verbose=0), test.y)
+
+
+def saved_model_accuracy(path: Path, test) -> float:
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(str(path))  # keep a reference: it owns the variables
+    return _accuracy(loaded.serve(test.x).numpy(), test.y)
+
+
+def tflite_accuracy(path: Path, test) -> float:
+    """Streaming on the device's terms: each utterance fed step by step, padding never fed."""
+    return _accuracy(export.LiteRTModel(path).predict(test.x, test.length), test.y)
+
+
+def _accuracy(probabilities, labels) -> float:
+    return float(np.mean(np.argmax(probabilities, axis=-1) == labels))
+
+
+def describe_artifact(path: Path, kind: str, quantization, accuracy: float) -> dict:
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
+        digest.update(file.read_bytes())
+    return {
+        "file": path.name,
+        "format": kind,
+        "quantization": quantization,
+        "size_bytes": sum(f.stat().st_size for f in files),
+        "sha256": digest.hexdigest(),
+        "test_accuracy": accuracy,
+    }

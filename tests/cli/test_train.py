@@ -29,13 +29,21 @@ def test_train_runs_end_to_end_and_saves_a_loadable_model(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "biosyn_ltc" in out and "lstm" in out and "accuracy" in out
-    record = json.loads((tmp_path / "japanese_vowels_biosyn_ltc.json").read_text())
-    assert set(record["results"]) == {"biosyn_ltc", "lstm"}
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert set(manifest["results"]) == {"biosyn_ltc", "lstm"}
+    files = {a["file"] for a in manifest["artifacts"]}
+    assert files == {
+        "japanese_vowels_biosyn_ltc.keras",
+        "japanese_vowels_biosyn_ltc_savedmodel",
+        "japanese_vowels_biosyn_ltc_streaming_float32.tflite",
+        "japanese_vowels_biosyn_ltc_streaming_int8.tflite",
+    }
+    assert all((tmp_path / f).exists() for f in files)
     model = keras.models.load_model(tmp_path / "japanese_vowels_biosyn_ltc.keras")
     test = load_japanese_vowels()["test"]
     _, accuracy = model.evaluate(test.x, test.y, verbose=0)
     np.testing.assert_allclose(
-        accuracy, record["results"]["biosyn_ltc"]["test_accuracy"], atol=1e-6
+        accuracy, manifest["results"]["biosyn_ltc"]["test_accuracy"], atol=1e-6
     )
 
 

@@ -1,0 +1,210 @@
+"""TFLite / LiteRT export with builtin ops only, and the op list of a .tflite file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from keras_biosyn.export.files import check_destination, write_file_atomically
+from keras_biosyn.export.streaming import sequence_model, streaming_model
+from keras_biosyn.utils.validation import check_choice
+
+MODES = ("streaming", "sequence")
+QUANTIZATIONS = (None, "float16", "int8")
+
+
+def _require_tensorflow():
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError(
+            "TFLite export needs the TensorFlow backend (KERAS_BACKEND=tensorflow). "
+            f"Received: backend {keras.backend.backend()!r}"
+        )
+    import tensorflow as tf
+
+    return tf
+
+
+def deployable_model(model, mode="streaming", sequence_length=None, synapse_layout="dense"):
+    """The batch-1 model that `export_tflite` converts (streaming step or fixed sequence)."""
+    check_choice("mode", mode, MODES)
+    if mode == "streaming":
+        return streaming_model(model, batch_size=1, synapse_layout=synapse_layout)
+    if sequence_length is None:
+        sequence_length = model.inputs[0].shape[1] if isinstance(model, keras.Model) else None
+        if sequence_length is None:
+            raise ValueError(
+                "mode='sequence' needs a fixed sequence length: the model's input has none. "
+                "Pass sequence_length=. Received: sequence_length=None"
+            )
+    return sequence_model(model, sequence_length, batch_size=1, synapse_layout=synapse_layout)
+
+
+def convert(deployable, quantization=None, representative_data=None) -> bytes:
+    """Converts a batch-1 Keras model to TFLite flatbuffer bytes, builtin ops only.
+
+    Weights are frozen by exporting through `keras.export.ExportArchive` to a
+    SavedModel first. Raises `ValueError` if the converter needs any op
+    outside the TFLite builtin set (Flex ops) or a resource variable.
+    """
+    tf = _require_tensorflow()
+    check_choice("quantization", quantization, QUANTIZATIONS)
+    if quantization == "int8" and representative_data is None:
+        raise ValueError(
+            "quantization='int8' calibrates on representative data: pass "
+            "representative_data= (see keras_biosyn.export.calibration_samples). "
+            "Received: representative_data=None"
+        )
+    names = [tensor.name for tensor in deployable.inputs]
+    signature = [tf.TensorSpec(t.shape, t.dtype, name=t.name) for t in deployable.inputs]
+
+    def serve(*args):
+        outputs = deployable(list(args) if len(args) > 1 else args[0], training=False)
+        return outputs if isinstance(outputs, dict) else {"output": outputs}
+
+    with tempfile.TemporaryDirectory() as directory:
+        archive = keras.export.ExportArchive()
+        archive.track(deployable)
+        archive.add_endpoint("serve", serve, input_signature=signature)
+        archive.write_out(directory, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(directory)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        converter.experimental_enable_resource_variables = False
+        if quantization == "float16":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.target_spec.supported_types = [tf.float16]
+        elif quantization == "int8":
+            samples = list(_as_samples(representative_data, names))
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.representative_dataset = lambda: iter(samples)
+            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        try:
+            with warnings.catch_warnings():
+                # int8 calibration runs TF's own deprecated tf.lite.Interpreter.
+                warnings.filterwarnings(
+                    "ignore", message=".*tf.lite.Interpreter is deprecated", category=UserWarning
+                )
+                flatbuffer = converter.convert()
+        except Exception as error:  # the converter raises ConverterError and friends
+            raise ValueError(
+                "The model could not be converted with TFLite builtin ops only: "
+                f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
+            ) from error
+    flex = [op for op in tflite_ops(flatbuffer) if op.startswith("Flex") or op == "CUSTOM"]
+    if flex:
+        raise ValueError(f"The converted model needs non-builtin ops {flex}; it was not written.")
+    return flatbuffer
+
+
+def _as_samples(data, names) -> Iterable:
+    """Calibration samples as dicts keyed by input name (the converter orders inputs by name)."""
+    for sample in data:
+        if isinstance(sample, dict):
+            yield {name: np.asarray(sample[name], np.float32) for name in names}
+        else:
+            values = sample if isinstance(sample, (list, tuple)) else [sample]
+            if len(values) != len(names):
+                raise ValueError(
+                    f"Expected calibration samples with {len(names)} arrays {names}. "
+                    f"Received: a sample with {len(values)}"
+                )
+            yield {name: np.asarray(v, np.float32) for name, v in zip(names, values, strict=True)}
+
+
+def export_tflite(
+    model,
+    path,
+    mode: str = "streaming",
+    sequence_length: int | None = None,
+    quantization: str | None = None,
+    representative_data=None,
+    synapse_layout: str = "dense",
+    overwrite: bool = False,
+) -> Path:
+    """Exports `model` to a `.tflite` file with builtin ops only, at batch size 1.
+
+    Args:
+        model: A built Keras model of BioSynLTC RNN layers and per-step layers
+            (see `streaming_model`).
+        path: Destination `.tflite` file. It is written to a temporary file
+            and renamed, so it is never left half-written.
+        mode: `"streaming"` (default): one step `(x_t, state_0, ...) ->
+            (y_t, new_state_0, ...)`; the device keeps the state. `"sequence"`:
+            whole sequences of `sequence_length` steps.
+        sequence_length: Steps per sequence for `mode="sequence"` (default:
+            the model's own fixed length).
+        quantization: `None` (float32), `"float16"` (float16 weights) or
+            `"int8"` (full-integer post-training quantization of weights and
+            activations, float32 inputs and outputs, calibrated on
+            `representative_data`; streaming mode only).
+        representative_data: For int8: an iterable of samples, each a dict
+            keyed by input name or a list in input order. For streaming
+            models, `calibration_samples(model, sequences)` makes closed-loop
+            `(x_t, state)` samples.
+        synapse_layout: `"dense"` (default; runs on TFLite Micro) or `"model"`.
+        overwrite: Replace an existing file.
+
+    Returns:
+        The path written.
+
+    Example:
+
+    ```python
+    export_tflite(model, "ltc_step.tflite")                       # float32 streaming
+    samples = calibration_samples(model, x_train[:64])
+    export_tflite(model, "ltc_step_int8.tflite", quantization="int8",
+                  representative_data=samples)
+    ```
+    """
+    path = check_destination(path, overwrite, suffix=".tflite")
+    if mode == "sequence" and quantization == "int8":
+        raise ValueError(
+            "int8 quantization is available for mode='streaming' only: TensorFlow 2.21's "
+            "converter crashes (segmentation fault) quantizing the sequence model's WHILE loop. "
+            "Received: mode='sequence', quantization='int8'"
+        )
+    deployable = deployable_model(model, mode, sequence_length, synapse_layout)
+    flatbuffer = convert(deployable, quantization, representative_data)
+    return write_file_atomically(path, flatbuffer)
+
+
+def tflite_ops(model: bytes | str | os.PathLike) -> list[str]:
+    """The builtin op names a `.tflite` model uses (XNNPACK delegation off)."""
+    from ai_edge_litert import interpreter as litert
+
+    content = model if isinstance(model, bytes) else Path(model).read_bytes()
+    interpreter = litert.Interpreter(
+        model_content=content,
+        experimental_op_resolver_type=litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+    )
+    return sorted({op["op_name"] for op in interpreter._get_ops_details()})
+
+
+def calibration_samples(model, sequences, max_samples: int = 512, seed: int = 0) -> list[dict]:
+    """Closed-loop `(x_t, state_0, ...)` samples for int8 calibration of a streaming model.
+
+    Runs the streaming model over `sequences` `(batch, time, features)` with
+    the state fed back, and returns up to `max_samples` step inputs drawn at
+    random, as dicts keyed by input name, so calibration sees the states the
+    device will really meet.
+    """
+    step = streaming_model(model, batch_size=None)
+    sequences = np.asarray(sequences, np.float32)
+    states = [np.zeros((len(sequences), t.shape[-1]), np.float32) for t in step.inputs[1:]]
+    samples = []
+    for t in range(sequences.shape[1]):
+        inputs = [sequences[:, t], *states]
+        samples.extend(
+            {tensor.name: inputs[k][i : i + 1] for k, tensor in enumerate(step.inputs)}
+            for i in range(len(sequences))
+        )
+        outputs = step.predict_on_batch(inputs)
+        states = [np.asarray(outputs[f"new_state_{k}"]) for k in range(len(states))]
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(samples), size=min(max_samples, len(samples)), replace=False)
+    return [samples[i] for i in sorted(chosen)]

@@ -1,0 +1,195 @@
+"""Running exported `.tflite` models in LiteRT and TFLite Micro, and checking them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from keras_biosyn.export.streaming import sequence_model, streaming_model
+
+
+class LiteRTModel:
+    """A `.tflite` model in the LiteRT interpreter (`ai-edge-litert`), called by input name.
+
+    Args:
+        path: The `.tflite` file.
+
+    Example:
+
+    ```python
+    runner = LiteRTModel("ltc_step.tflite")
+    outputs = runner(x_t=x[:1, 0], state_0=np.zeros((1, 16), "float32"))
+    ```
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        from ai_edge_litert import interpreter as litert
+
+        self.path = Path(path)
+        self.interpreter = litert.Interpreter(model_path=str(self.path))
+        self.runner = self.interpreter.get_signature_runner()
+        details = self.runner.get_input_details()
+        self.input_names = sorted(details)
+        self.input_shapes = {name: tuple(d["shape"]) for name, d in details.items()}
+
+    @property
+    def is_streaming(self) -> bool:
+        return "x_t" in self.input_names
+
+    def __call__(self, **inputs) -> dict:
+        return self.runner(**{k: np.asarray(v, np.float32) for k, v in inputs.items()})
+
+    def run_sequence(self, sequence) -> np.ndarray:
+        """Outputs for one sequence `(time, features)`.
+
+        A streaming model is stepped with its states fed back (zeros first) and
+        returns the step outputs `(time, outputs)`; a sequence model returns
+        its single output.
+        """
+        sequence = np.asarray(sequence, np.float32)
+        if not self.is_streaming:
+            return self(sequence=sequence[None])["output"][0]
+        states = {
+            name: np.zeros(self.input_shapes[name], np.float32)
+            for name in self.input_names
+            if name.startswith("state_")
+        }
+        outputs = []
+        for x_t in sequence:
+            result = self(x_t=x_t[None], **states)
+            outputs.append(result["y_t"][0])
+            states = {name: result[f"new_{name}"] for name in states}
+        return np.stack(outputs)
+
+    def predict(self, sequences, lengths=None) -> np.ndarray:
+        """The model's output for each sequence `(batch, time, features)`.
+
+        A streaming model is stepped through the first `lengths[i]` steps of
+        sequence `i` (all steps by default; padding is not fed, as on a
+        device) and its last step's output is returned, which is what the
+        Keras model returns for a masked, padded batch.
+        """
+        sequences = np.asarray(sequences, np.float32)
+        if lengths is None:
+            lengths = np.full(len(sequences), sequences.shape[1])
+        if not self.is_streaming:
+            return np.stack([self.run_sequence(s) for s in sequences])
+        return np.stack(
+            [self.run_sequence(s[:n])[-1] for s, n in zip(sequences, lengths, strict=True)]
+        )
+
+
+def compare(model, tflite_path, inputs, lengths=None) -> dict:
+    """Runs an exported model in LiteRT and measures its error against Keras.
+
+    For a streaming model every step's output is compared with the Keras
+    streaming model stepped the same way (states fed back), and the last
+    step's output with `model.predict`; for a sequence model the outputs are
+    compared with `model.predict` directly.
+
+    Args:
+        model: The Keras model that was exported.
+        tflite_path: The `.tflite` file.
+        inputs: Sequences `(batch, time, features)`.
+        lengths: Optional valid length of each sequence (padding is not fed
+            to a streaming model, as on a device); default: all steps.
+
+    Returns:
+        A dict with `max_abs_error` and `mean_abs_error` over all compared
+        values, `final_max_abs_error` against `model.predict`, `steps`
+        (steps compared) and `output_std` (spread of the Keras outputs).
+    """
+    runner = LiteRTModel(tflite_path)
+    inputs = np.asarray(inputs, np.float32)
+    if lengths is None:
+        lengths = np.full(len(inputs), inputs.shape[1])
+    if not runner.is_streaming:
+        deployable = sequence_model(model, inputs.shape[1], batch_size=None)
+        expected = np.asarray(deployable.predict(inputs, verbose=0))
+        got = np.stack([runner.run_sequence(sequence) for sequence in inputs])
+        errors = np.abs(got - expected)
+        return _summary(errors, errors, expected, steps=len(inputs))
+    step = streaming_model(model, batch_size=None, synapse_layout="model")
+    final_expected = np.asarray(model.predict(inputs, verbose=0))
+    errors, finals, reference = [], [], []
+    for sequence, length in zip(inputs, lengths, strict=True):
+        got = runner.run_sequence(sequence[:length])
+        expected = _step_through(step, sequence[:length])
+        errors.append(np.abs(got - expected).ravel())
+        finals.append(got[-1])
+        reference.append(expected.ravel())
+    final_errors = np.abs(np.stack(finals) - final_expected.reshape(len(inputs), -1))
+    return _summary(
+        np.concatenate(errors), final_errors, np.concatenate(reference), steps=int(sum(lengths))
+    )
+
+
+def _step_through(step, sequence):
+    states = [np.zeros((1, t.shape[-1]), np.float32) for t in step.inputs[1:]]
+    outputs = []
+    for x_t in sequence:
+        result = step.predict_on_batch([x_t[None], *states])
+        outputs.append(np.asarray(result["y_t"])[0])
+        states = [np.asarray(result[f"new_state_{k}"]) for k in range(len(states))]
+    return np.stack(outputs)
+
+
+def _summary(errors, final_errors, reference, steps):
+    return {
+        "max_abs_error": float(np.max(errors)),
+        "mean_abs_error": float(np.mean(errors)),
+        "final_max_abs_error": float(np.max(final_errors)),
+        "steps": int(steps),
+        "output_std": float(np.std(reference)),
+    }
+
+
+def run_tflite_micro(tflite_path, sequence, arena_size: int | None = None) -> np.ndarray:
+    """Steps a streaming model through one sequence in the TFLite Micro host interpreter.
+
+    Uses PyPI `tflite-micro` (the `edge` extra). Inputs are fed by position,
+    in the order LiteRT reports them.
+    """
+    from tflite_micro.python.tflite_micro import runtime as tflm
+
+    reference = LiteRTModel(tflite_path)
+    order = [d["name"] for d in _input_order(reference)]
+    outputs_order = [d["name"] for d in _output_order(reference)]
+    interpreter = tflm.Interpreter.from_file(str(tflite_path), arena_size=arena_size)
+    states = {
+        name: np.zeros(reference.input_shapes[name], np.float32)
+        for name in order
+        if name.startswith("state_")
+    }
+    outputs = []
+    for x_t in np.asarray(sequence, np.float32):
+        feed = {"x_t": x_t[None], **states}
+        for index, name in enumerate(order):
+            interpreter.set_input(feed[name], index)
+        interpreter.invoke()
+        result = {name: interpreter.get_output(i) for i, name in enumerate(outputs_order)}
+        outputs.append(np.array(result["y_t"][0]))
+        states = {name: np.array(result[f"new_{name}"]) for name in states}
+    return np.stack(outputs)
+
+
+def _input_order(runner: LiteRTModel):
+    """Subgraph inputs in flatbuffer order, with signature names."""
+    signature = runner.interpreter.get_signature_list()
+    key = next(iter(signature))
+    by_tensor = {
+        runner.runner.get_input_details()[name]["index"]: name for name in signature[key]["inputs"]
+    }
+    return [{"name": by_tensor[d["index"]]} for d in runner.interpreter.get_input_details()]
+
+
+def _output_order(runner: LiteRTModel):
+    signature = runner.interpreter.get_signature_list()
+    key = next(iter(signature))
+    by_tensor = {
+        runner.runner.get_output_details()[name]["index"]: name
+        for name in signature[key]["outputs"]
+    }
+    return [{"name": by_tensor[d["index"]]} for d in runner.interpreter.get_output_details()]

@@ -1,0 +1,206 @@
+"""Deriving deployable models from a trained one: a single-step (streaming) model and a
+fixed-length sequence model, both at a fixed batch size."""
+
+from __future__ import annotations
+
+import keras
+
+from keras_biosyn.cells import BioSynLTCCell
+from keras_biosyn.utils.validation import check_choice, check_int
+
+# Layers that act on each time step independently (on the last axis).
+PER_STEP_LAYERS = (
+    keras.layers.Dense,
+    keras.layers.Activation,
+    keras.layers.Dropout,
+    keras.layers.GaussianNoise,
+    keras.layers.LayerNormalization,
+    keras.layers.BatchNormalization,
+    keras.layers.ReLU,
+    keras.layers.LeakyReLU,
+    keras.layers.ELU,
+    keras.layers.Softmax,
+    keras.layers.Rescaling,
+    keras.layers.Identity,
+)
+# Layers with nothing to do on one step (padding masks are a sequence notion).
+SKIPPED_LAYERS = (keras.layers.InputLayer, keras.layers.Masking)
+LAYOUTS = ("dense", "model")
+
+
+def _chain(model) -> list:
+    """The model's layers as a single chain, or a ValueError saying why not."""
+    if isinstance(model, keras.layers.RNN):
+        return [model]
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"Expected a keras Model or RNN layer. Received: {type(model).__name__}")
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ValueError(
+            "Only models with one input and one output can be streamed. "
+            f"Received: {len(model.inputs)} inputs and {len(model.outputs)} outputs"
+        )
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    if not isinstance(model, keras.Sequential):
+        previous = model.inputs[0]
+        for layer in layers:
+            try:
+                fed_by = layer.input
+            except (AttributeError, ValueError):  # a layer used more than once
+                fed_by = None
+            if isinstance(fed_by, (list, tuple)) and fed_by:
+                fed_by = fed_by[0]  # keras.layers.RNN lists its sequence (and mask) inputs
+            if fed_by is not previous:
+                raise ValueError(
+                    "Only models whose layers form a single chain (each layer fed by the one "
+                    f"before) can be streamed. Layer {layer.name!r} breaks the chain."
+                )
+            previous = layer.output
+    return layers
+
+
+def _check_streamable(layer):
+    if isinstance(layer, keras.layers.RNN):
+        if not isinstance(layer.cell, BioSynLTCCell):
+            raise ValueError(
+                f"Layer {layer.name!r} is a recurrent layer of {type(layer.cell).__name__}; only "
+                "BioSynLTCCell recurrent layers can be streamed."
+            )
+        if layer.go_backwards:
+            raise ValueError(
+                f"Layer {layer.name!r} reads its sequence backwards, which needs the whole "
+                "sequence first: it cannot be streamed (export mode='sequence' instead)."
+            )
+    elif isinstance(layer, keras.layers.TimeDistributed):
+        _check_streamable(layer.layer)
+    elif not isinstance(layer, PER_STEP_LAYERS + SKIPPED_LAYERS):
+        raise ValueError(
+            f"Layer {layer.name!r} ({type(layer).__name__}) is not known to act on each time step "
+            "independently, so the model cannot be streamed step by step. Streamable layers: "
+            "BioSynLTC RNN layers and "
+            f"{sorted(cls.__name__ for cls in PER_STEP_LAYERS + SKIPPED_LAYERS)} "
+            "(or TimeDistributed around them)."
+        )
+
+
+def _cell_for_export(cell: BioSynLTCCell, layout: str) -> BioSynLTCCell:
+    """`cell`, or a dense-layout copy sharing its values (TFLite Micro lacks segment sums)."""
+    if layout == "model" or cell.resolved_synapse_layout == "dense":
+        return cell
+    copy = BioSynLTCCell.from_config({**cell.get_config(), "synapse_layout": "dense"})
+    copy.build((None, cell.input_dim + int(cell.time_input)))
+    values = {v.name: v for v in cell.weights}
+    for variable in copy.weights:
+        variable.assign(values[variable.name])
+    return copy
+
+
+def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "dense"):
+    """The single-step model `(x_t, state_0, ...) -> (y_t, new_state_0, ...)` of `model`.
+
+    `model` must be a chain of one input, BioSynLTC RNN layers and layers that
+    act on each step (Dense, activations, normalisations, dropout; Masking is
+    dropped: on a device, just do not feed padding). The step model shares the
+    trained weights. Inputs are named `x_t` and `state_<k>` (one state per
+    BioSynLTC layer, in order, zeros to start); outputs `y_t` and
+    `new_state_<k>`. Feed each `new_state_<k>` back as `state_<k>` at the next
+    step. `y_t` at the last step equals the model's output.
+
+    Args:
+        model: A built Keras model (or a bare `keras.layers.RNN(BioSynLTCCell)`).
+        batch_size: Fixed batch size of the step model (1 on a device;
+            `None` for any).
+        synapse_layout: `"dense"` (default) computes every cell in the dense
+            layout, whose ops TFLite Micro supports; `"model"` keeps each
+            cell's own layout (the sparse one needs UNSORTED_SEGMENT_SUM,
+            which LiteRT has and TFLite Micro lacks).
+
+    Returns:
+        A functional `keras.Model` with inputs `[x_t, state_0, ...]` and
+        outputs `{"y_t": ..., "new_state_0": ..., ...}`.
+
+    Example:
+
+    ```python
+    step = streaming_model(model)
+    outputs = step([x[:1, 0], np.zeros((1, units))])   # outputs["y_t"], outputs["new_state_0"]
+    ```
+    """
+    check_choice("synapse_layout", synapse_layout, LAYOUTS)
+    if batch_size is not None:
+        check_int("batch_size", batch_size, minimum=1)
+    layers = _chain(model)
+    for layer in layers:
+        _check_streamable(layer)
+    if not any(isinstance(layer, keras.layers.RNN) for layer in layers):
+        raise ValueError("Expected at least one keras.layers.RNN(BioSynLTCCell) layer to stream.")
+    features = (model.inputs[0] if isinstance(model, keras.Model) else model.input).shape[-1]
+    x_t = keras.Input((features,), batch_size=batch_size, name="x_t")
+    inputs, outputs, hidden = [x_t], {}, x_t
+    for layer in layers:
+        if isinstance(layer, SKIPPED_LAYERS):
+            continue
+        if isinstance(layer, keras.layers.RNN):
+            k = len(inputs) - 1
+            cell = _cell_for_export(layer.cell, synapse_layout)
+            state = keras.Input((cell.units,), batch_size=batch_size, name=f"state_{k}")
+            inputs.append(state)
+            hidden, new_states = cell(hidden, [state])
+            outputs[f"new_state_{k}"] = new_states[0]
+        elif isinstance(layer, keras.layers.TimeDistributed):
+            hidden = layer.layer(hidden, training=False)
+        else:
+            hidden = layer(hidden, training=False)
+    outputs = {"y_t": hidden, **outputs}
+    return keras.Model(inputs, outputs, name=f"{getattr(model, 'name', 'model')}_step")
+
+
+def sequence_model(
+    model, sequence_length: int, batch_size: int | None = 1, synapse_layout: str = "dense"
+):
+    """`model` at a fixed sequence length (and batch size), for sequence export.
+
+    Args:
+        model: A built Keras model with one sequence input `(time, features)`.
+        sequence_length: Steps per sequence.
+        batch_size: Fixed batch size (1 on a device).
+        synapse_layout: As for `streaming_model`.
+
+    Returns:
+        A functional `keras.Model` sharing the trained weights.
+    """
+    check_int("sequence_length", sequence_length, minimum=1)
+    check_choice("synapse_layout", synapse_layout, LAYOUTS)
+    if batch_size is not None:
+        check_int("batch_size", batch_size, minimum=1)
+    source = model
+    sparse = [
+        layer
+        for layer in getattr(model, "layers", [model])
+        if isinstance(layer, keras.layers.RNN)
+        and isinstance(layer.cell, BioSynLTCCell)
+        and layer.cell.resolved_synapse_layout == "sparse"
+    ]
+    if sparse and synapse_layout == "dense":
+        if not isinstance(model, keras.Model):
+            raise ValueError("Wrap the RNN layer in a keras Model to export it densely.")
+        source = _dense_clone(model)
+    features = (model.inputs[0] if isinstance(model, keras.Model) else model.input).shape[-1]
+    inputs = keras.Input((sequence_length, features), batch_size=batch_size, name="sequence")
+    return keras.Model(inputs, source(inputs), name=f"{getattr(model, 'name', 'model')}_sequence")
+
+
+def _dense_clone(model):
+    def clone(layer):
+        if isinstance(layer, keras.layers.RNN) and isinstance(layer.cell, BioSynLTCCell):
+            config = layer.get_config()
+            cell_config = config["cell"]["config"]
+            config["cell"]["config"] = {**cell_config, "synapse_layout": "dense"}
+            return layer.__class__.from_config(config)
+        return layer.__class__.from_config(layer.get_config())
+
+    cloned = keras.models.clone_model(model, clone_function=clone)
+    for original, copy in zip(model.layers, cloned.layers, strict=True):
+        values = {v.name: v for v in original.weights}
+        for variable in copy.weights:
+            variable.assign(values[variable.name])
+    return cloned
