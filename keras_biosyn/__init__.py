@@ -4,7 +4,7 @@ The public API is what `__all__` lists; everything else is internal.
 """
 
 from keras_biosyn import constraints, interpretability, ops, solvers, wirings
-from keras_biosyn.cells import BioSynLTCCell
+from keras_biosyn.cells import BioSynLTCCell, CTRNNCell
 from keras_biosyn.interpretability import (
     CoefficientRecorder,
     parameter_report,
@@ -14,6 +14,7 @@ from keras_biosyn.version import __version__
 
 __all__ = [
     "BioSynLTCCell",
+    "CTRNNCell",
     "CoefficientRecorder",
     "__version__",
     "constraints",

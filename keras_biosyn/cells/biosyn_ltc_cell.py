@@ -6,39 +6,44 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_biosyn import solvers
+from keras_biosyn.cells.wired_cell import WiredCell, array_initializer
 from keras_biosyn.constraints import MinValue
 from keras_biosyn.ops.linear_system import linear_system
 from keras_biosyn.ops.membrane import CircuitParameters, membrane_drive, sensory_drive
 from keras_biosyn.ops.synapses import SynapseList
-from keras_biosyn.utils.validation import check_choice, check_float, check_int
-from keras_biosyn.wirings import FullyConnected, Wiring
+from keras_biosyn.utils.validation import check_choice
+from keras_biosyn.wirings import Wiring
 
-MAPPINGS = ("affine", "linear", None)
 SYNAPSE_LAYOUTS = ("auto", "dense", "sparse")
 # `synapse_layout="auto"` computes synapse by synapse at or below this fraction
 # of the units * units possible synapses (benchmarks/sparse_kernels.py).
 SPARSE_MAX_DENSITY = 0.4
 
-# Default initial ranges, those of the LTC reference implementation (`ncps`).
+# Default initial ranges. Those of neurons, slopes and midpoints are the LTC
+# reference implementation's (`ncps`). Maximum conductances are drawn from
+# U(0.01, 2) and divided by each neuron's number of incoming synapses, so a
+# neuron's total conductance does not grow with its fan-in: with ncps' U(0.001,
+# 1) a 32-neuron circuit starts with time constants near 0.05 steps and forgets
+# at once (benchmarks/README.md has the comparison across tasks).
 DEFAULT_RANGES = {
     "cm": (0.4, 0.6),
     "gleak": (0.001, 1.0),
     "vleak": (-0.2, 0.2),
-    "w": (0.001, 1.0),
+    "w": (0.01, 2.0),
     "sigma": (3.0, 8.0),
     "mu": (0.3, 0.8),
-    "sensory_w": (0.001, 1.0),
+    "sensory_w": (0.01, 2.0),
     "sensory_sigma": (3.0, 8.0),
     "sensory_mu": (0.3, 0.8),
 }
+FAN_IN_SCALED = ("w", "sensory_w")
 # Smallest capacitance and leak conductance: positive, and a normal float16.
 MIN_CM = 1e-3
 MIN_GLEAK = 1e-6
 
 
 @keras.saving.register_keras_serializable(package="keras_biosyn")
-class BioSynLTCCell(keras.layers.Layer):
+class BioSynLTCCell(WiredCell):
     """Cell of liquid time-constant (LTC) neurons joined by biophysical synapses.
 
     Each of the `units` neurons has a membrane potential `v` (the RNN state),
@@ -111,11 +116,14 @@ class BioSynLTCCell(keras.layers.Layer):
         cm_initializer, gleak_initializer, vleak_initializer, w_initializer,
             sigma_initializer, mu_initializer, sensory_w_initializer,
             sensory_sigma_initializer, sensory_mu_initializer: Initializers of
-            the parameters of the same names. `None` uses uniform draws from
-            the ranges of the LTC reference implementation: `cm` U(0.4, 0.6),
-            `gleak` U(0.001, 1), `vleak` U(-0.2, 0.2), `w` and `sensory_w`
-            U(0.001, 1), `sigma` and `sensory_sigma` U(3, 8), `mu` and
-            `sensory_mu` U(0.3, 0.8).
+            the parameters of the same names. `None` uses uniform draws: `cm`
+            U(0.4, 0.6), `gleak` U(0.001, 1), `vleak` U(-0.2, 0.2), `sigma`
+            and `sensory_sigma` U(3, 8), `mu` and `sensory_mu` U(0.3, 0.8)
+            (the LTC reference implementation's ranges), and `w` and
+            `sensory_w` U(0.01, 2) divided by the number of recurrent
+            (respectively sensory) synapses each neuron receives, so that
+            every neuron starts with a total conductance near 1 whatever the
+            wiring.
         w_regularizer: Regularizer of the recurrent maximum conductances `w`
             (e.g. L1 to prune synapses).
         sensory_w_regularizer: Regularizer of `sensory_w`.
@@ -169,16 +177,6 @@ class BioSynLTCCell(keras.layers.Layer):
         sensory_w_regularizer=None,
         **kwargs,
     ):
-        wiring = _as_wiring(units, output_size)
-        ode_unfolds = check_int("ode_unfolds", ode_unfolds, minimum=1)
-        solver = check_choice("solver", solver, tuple(solvers.SOLVERS))
-        input_mapping = check_choice("input_mapping", input_mapping, MAPPINGS)
-        output_mapping = check_choice("output_mapping", output_mapping, MAPPINGS)
-        if not isinstance(time_input, bool):
-            raise TypeError(
-                f"Expected `time_input` to be a bool. Received: time_input={time_input!r}"
-            )
-        epsilon = check_float("epsilon", epsilon, minimum=0.0)
         synapse_layout = check_choice("synapse_layout", synapse_layout, SYNAPSE_LAYOUTS)
         initializers = {
             "cm": cm_initializer,
@@ -193,21 +191,25 @@ class BioSynLTCCell(keras.layers.Layer):
         }
         initializers = {
             name: (
-                keras.initializers.RandomUniform(*DEFAULT_RANGES[name])
+                None
+                if value is None and name in FAN_IN_SCALED  # needs the graph: made in build
+                else keras.initializers.RandomUniform(*DEFAULT_RANGES[name])
                 if value is None
                 else keras.initializers.get(value)
             )
             for name, value in initializers.items()
         }
-        super().__init__(**kwargs)
-        self.wiring = wiring
-        self.units = wiring.units
-        self.ode_unfolds = ode_unfolds
-        self.solver = solver
-        self.input_mapping = input_mapping
-        self.output_mapping = output_mapping
-        self.time_input = time_input
-        self.epsilon = epsilon
+        super().__init__(
+            units,
+            output_size=output_size,
+            ode_unfolds=ode_unfolds,
+            solver=solver,
+            input_mapping=input_mapping,
+            output_mapping=output_mapping,
+            time_input=time_input,
+            epsilon=epsilon,
+            **kwargs,
+        )
         self.synapse_layout = synapse_layout
         self.cm_initializer = initializers["cm"]
         self.gleak_initializer = initializers["gleak"]
@@ -220,39 +222,11 @@ class BioSynLTCCell(keras.layers.Layer):
         self.sensory_mu_initializer = initializers["sensory_mu"]
         self.w_regularizer = keras.regularizers.get(w_regularizer)
         self.sensory_w_regularizer = keras.regularizers.get(sensory_w_regularizer)
-        self._solver_step = solvers.get(solver)
+        self._synapse_index = None
+        self._traced = False
 
-    @property
-    def state_size(self) -> int:
-        return self.units
-
-    @property
-    def output_size(self) -> int:
-        return self.wiring.output_size
-
-    @property
-    def input_dim(self) -> int | None:
-        """Number of input features the synapses see (without the time feature)."""
-        return self.wiring.input_dim
-
-    def build(self, input_shape):
-        features = input_shape[-1]
-        if features is None:
-            raise ValueError(
-                "BioSynLTCCell needs a known number of input features. "
-                f"Received: input_shape={input_shape}"
-            )
-        if self.time_input and features < 2:
-            raise ValueError(
-                "With `time_input=True` the last input feature is the elapsed time, "
-                "so at least 2 features are expected (inputs + time). "
-                f"Received: input_shape={input_shape}"
-            )
-        input_dim = features - 1 if self.time_input else features
-        self.wiring = self.wiring.with_input_dim(input_dim)
-        adjacency = self.wiring.adjacency_matrix
-        sensory_adjacency = self.wiring.sensory_adjacency_matrix
-        n, m, o = self.units, input_dim, self.output_size
+    def build_circuit(self, adjacency, sensory_adjacency):
+        n, m = self.units, sensory_adjacency.shape[0]
 
         self.cm = self._neuron_weight("cm", self.cm_initializer, MinValue(MIN_CM))
         self.gleak = self._neuron_weight("gleak", self.gleak_initializer, MinValue(MIN_GLEAK))
@@ -260,7 +234,7 @@ class BioSynLTCCell(keras.layers.Layer):
         self.w = self.add_weight(
             name="w",
             shape=(n, n),
-            initializer=self.w_initializer,
+            initializer=self.w_initializer or _fan_in_uniform(adjacency, DEFAULT_RANGES["w"]),
             regularizer=self.w_regularizer,
             constraint=MinValue(0.0),
         )
@@ -269,12 +243,13 @@ class BioSynLTCCell(keras.layers.Layer):
         )
         self.mu = self.add_weight(name="mu", shape=(n, n), initializer=self.mu_initializer)
         self.erev = self.add_weight(
-            name="erev", shape=(n, n), initializer=_array_initializer(adjacency)
+            name="erev", shape=(n, n), initializer=array_initializer(adjacency)
         )
         self.sensory_w = self.add_weight(
             name="sensory_w",
             shape=(m, n),
-            initializer=self.sensory_w_initializer,
+            initializer=self.sensory_w_initializer
+            or _fan_in_uniform(sensory_adjacency, DEFAULT_RANGES["sensory_w"]),
             regularizer=self.sensory_w_regularizer,
             constraint=MinValue(0.0),
         )
@@ -289,37 +264,16 @@ class BioSynLTCCell(keras.layers.Layer):
         self.sensory_erev = self.add_weight(
             name="sensory_erev",
             shape=(m, n),
-            initializer=_array_initializer(sensory_adjacency),
+            initializer=array_initializer(sensory_adjacency),
         )
-        # The graph travels with the weights: signed polarities, 0 = no synapse.
-        self.adjacency = self.add_weight(
-            name="adjacency",
-            shape=(n, n),
-            initializer=_array_initializer(adjacency),
-            trainable=False,
-        )
-        self.sensory_adjacency = self.add_weight(
-            name="sensory_adjacency",
-            shape=(m, n),
-            initializer=_array_initializer(sensory_adjacency),
-            trainable=False,
-        )
-        self.synapse_pre = self.synapse_post = self._synapse_index = None
+
+    def build_synapse_index(self, adjacency):
+        self.synapse_pre = self.synapse_post = None
         if self.resolved_synapse_layout == "sparse":
             pre, post = np.nonzero(adjacency)
             self.synapse_pre = self._index_weight("synapse_pre", pre)
             self.synapse_post = self._index_weight("synapse_post", post)
             self._synapse_index = (pre.astype(np.int32), post.astype(np.int32))
-        self._traced = False
-        self.input_w = self.input_b = self.output_w = self.output_b = None
-        if self.input_mapping is not None:
-            self.input_w = self.add_weight(name="input_w", shape=(m,), initializer="ones")
-        if self.input_mapping == "affine":
-            self.input_b = self.add_weight(name="input_b", shape=(m,), initializer="zeros")
-        if self.output_mapping is not None:
-            self.output_w = self.add_weight(name="output_w", shape=(o,), initializer="ones")
-        if self.output_mapping == "affine":
-            self.output_b = self.add_weight(name="output_b", shape=(o,), initializer="zeros")
 
     @property
     def resolved_synapse_layout(self) -> str:
@@ -334,7 +288,7 @@ class BioSynLTCCell(keras.layers.Layer):
             name=name,
             shape=values.shape,
             dtype="int32",
-            initializer=_array_initializer(values, dtype="int32"),
+            initializer=array_initializer(values, dtype="int32"),
             trainable=False,
         )
 
@@ -445,37 +399,6 @@ class BioSynLTCCell(keras.layers.Layer):
             ops.cast(self.sensory_erev, self.compute_dtype),
         )
 
-    def split_inputs(self, inputs):
-        """Splits raw inputs into `(mapped_inputs, step_size)`.
-
-        `step_size` is the solver step `dt / ode_unfolds`: a Python float when
-        `time_input=False`, else a `(batch, 1)` tensor that is zero wherever
-        `dt` is not finite or not positive (such steps leave the state unchanged).
-        """
-        if self.time_input:
-            elapsed = inputs[..., -1:]
-            inputs = inputs[..., :-1]
-            valid = ops.logical_and(ops.isfinite(elapsed), ops.greater(elapsed, 0))
-            step_size = ops.where(valid, elapsed, ops.zeros_like(elapsed)) / float(
-                self.ode_unfolds
-            )
-        else:
-            step_size = 1.0 / self.ode_unfolds
-        if self.input_w is not None:
-            inputs = inputs * self.input_w
-        if self.input_b is not None:
-            inputs = inputs + self.input_b
-        return inputs, step_size
-
-    def map_outputs(self, state):
-        """Applies the output mapping to the first `output_size` neurons."""
-        outputs = state[..., : self.output_size]
-        if self.output_w is not None:
-            outputs = outputs * self.output_w
-        if self.output_b is not None:
-            outputs = outputs + self.output_b
-        return outputs
-
     def call(self, inputs, states, training=False):
         del training
         self._traced = True
@@ -487,20 +410,9 @@ class BioSynLTCCell(keras.layers.Layer):
         def drive(v):
             return membrane_drive(v, params, held)
 
-        new_state = solvers.integrate(
-            self._solver_step,
-            state,
-            step_size,
-            params.cm,
-            drive,
-            self.epsilon,
-            self.ode_unfolds,
-        )
+        new_state = self.integrate(state, step_size, params.cm, drive)
         output = self.map_outputs(new_state)
         return output, ([new_state] if isinstance(states, (list, tuple)) else new_state)
-
-    def get_initial_state(self, batch_size=None):
-        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)]
 
     # -- serialization ---------------------------------------------------------
     def get_config(self) -> dict:
@@ -508,14 +420,6 @@ class BioSynLTCCell(keras.layers.Layer):
         serialize_init = keras.initializers.serialize
         config.update(
             {
-                "units": keras.saving.serialize_keras_object(self.wiring),
-                "output_size": self.output_size,
-                "ode_unfolds": self.ode_unfolds,
-                "solver": self.solver,
-                "input_mapping": self.input_mapping,
-                "output_mapping": self.output_mapping,
-                "time_input": self.time_input,
-                "epsilon": self.epsilon,
                 "synapse_layout": self.synapse_layout,
                 "cm_initializer": serialize_init(self.cm_initializer),
                 "gleak_initializer": serialize_init(self.gleak_initializer),
@@ -532,38 +436,13 @@ class BioSynLTCCell(keras.layers.Layer):
         )
         return config
 
-    @classmethod
-    def from_config(cls, config: dict) -> BioSynLTCCell:
-        config = dict(config)
-        if isinstance(config.get("units"), dict):
-            config["units"] = keras.saving.deserialize_keras_object(config["units"])
-        return cls(**config)
 
-
-def _as_wiring(units, output_size) -> Wiring:
-    if isinstance(units, Wiring):
-        if output_size is not None and output_size != units.output_size:
-            raise ValueError(
-                f"`output_size` conflicts with the wiring's output_size="
-                f"{units.output_size}. Leave `output_size=None` when passing a "
-                f"wiring. Received: output_size={output_size}"
-            )
-        return units
-    if isinstance(units, bool) or not isinstance(units, (int, np.integer)):
-        raise TypeError(
-            "Expected `units` to be a positive int or a keras_biosyn.wirings.Wiring. "
-            f"Received: units={units!r} of type {type(units).__name__}"
-        )
-    return FullyConnected(check_int("units", units, minimum=1), output_size=output_size)
-
-
-def _array_initializer(array, dtype="float32"):
-    """An initializer returning a fixed array (graph masks, polarities, indices)."""
-    values = np.asarray(array, dtype=dtype)
+def _fan_in_uniform(adjacency, bounds):
+    """U(bounds) divided by each postsynaptic neuron's number of incoming synapses."""
+    fan_in = np.maximum(np.count_nonzero(adjacency, axis=0), 1).astype("float32")
+    uniform = keras.initializers.RandomUniform(*bounds)
 
     def initializer(shape, dtype=None):
-        if tuple(shape) != values.shape:
-            raise ValueError(f"Expected shape {values.shape}. Received: shape={shape}")
-        return ops.convert_to_tensor(values, dtype=dtype)
+        return uniform(shape, dtype=dtype) / ops.convert_to_tensor(fan_in, dtype=dtype)
 
     return initializer

@@ -97,10 +97,10 @@ def test_default_initial_ranges_and_overrides():
         "cm": (0.4, 0.6),
         "gleak": (0.001, 1.0),
         "vleak": (-0.2, 0.2),
-        "w": (0.001, 1.0),
+        "w": (0.01 / 20, 2.0 / 20),  # U(0.01, 2) over the fan-in (20)
         "sigma": (3, 8),
         "mu": (0.3, 0.8),
-        "sensory_w": (0.001, 1.0),
+        "sensory_w": (0.01 / 3, 2.0 / 3),  # over the sensory fan-in (3)
         "sensory_sigma": (3, 8),
         "sensory_mu": (0.3, 0.8),
     }.items():
@@ -114,6 +114,20 @@ def test_default_initial_ranges_and_overrides():
     )
     np.testing.assert_array_equal(custom.cm.numpy(), 2.0)
     assert np.abs(custom.sigma.numpy()).max() <= 1.0
+
+
+def test_default_conductances_scale_with_each_neurons_fan_in():
+    """Every neuron starts with a total conductance near 1, whatever its fan-in."""
+    cell = built_cell(5, units=wirings.AutoNCP(40, 4, sparsity=0.5, seed=3))
+    fan_in = np.count_nonzero(cell.adjacency.numpy(), axis=0)
+    total = cell.w.numpy().sum(axis=0, where=cell.adjacency.numpy() != 0)
+    receiving = fan_in >= 5
+    assert receiving.sum() > 5
+    np.testing.assert_array_less(np.abs(total[receiving] - 1.0), 0.6)
+    sensory_total = (cell.sensory_w.numpy() * (cell.sensory_adjacency.numpy() != 0)).sum(0)
+    assert sensory_total.max() <= 2.0 + 1e-6
+    config = cell.get_config()
+    assert config["w_initializer"] is None and config["sensory_w_initializer"] is None
 
 
 def test_a_shared_wiring_serves_several_layers():

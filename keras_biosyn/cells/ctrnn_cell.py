@@ -1,0 +1,131 @@
+"""`CTRNNCell`: the same neurons as `BioSynLTCCell` with plain additive synapses."""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from keras_biosyn.cells.wired_cell import WiredCell
+from keras_biosyn.constraints import MinValue
+from keras_biosyn.ops.ctrnn import ctrnn_drive
+from keras_biosyn.wirings import Wiring
+
+MIN_TAU = 1e-3
+
+
+@keras.saving.register_keras_serializable(package="keras_biosyn")
+class CTRNNCell(WiredCell):
+    """Continuous-time RNN cell: the baseline with plain (additive) synapses.
+
+    Each neuron has a time constant `tau` and a bias; each synapse of the
+    wiring is a single weight, as in classic continuous-time RNNs. It shares
+    the wiring, mappings, elapsed-time input and solvers of `BioSynLTCCell`,
+    so "biophysical vs plain synapses" can be compared at equal neuron counts.
+
+    ```
+    x = input_w * u + input_b
+    tau[i] dv[i]/dt = -v[i] + sum_j w[j, i] tanh(v[j]) + sum_k sensory_w[k, i] x[k] + bias[i]
+    y = output_w * v[:output_size] + output_b
+    ```
+
+    Reference:
+    - [Funahashi & Nakamura, "Approximation of dynamical systems by continuous time
+      recurrent neural networks", Neural Networks, 1993](
+      https://doi.org/10.1016/S0893-6080(05)80125-X)
+
+    Args:
+        units, output_size, ode_unfolds, solver, input_mapping, output_mapping,
+            time_input, epsilon: As for `BioSynLTCCell`.
+        tau_initializer: Initializer of the time constants (kept at or above
+            1e-3 by a `MinValue` constraint). Default: uniform in [0.5, 1.5].
+        w_initializer: Initializer of the recurrent weights. Default: Glorot
+            uniform.
+        sensory_w_initializer: Initializer of the input weights. Default:
+            Glorot uniform.
+        **kwargs: Base layer keyword arguments.
+
+    Call arguments:
+        inputs: A 2D tensor `(batch, features)`.
+        states: A list holding the state `(batch, units)`.
+        training: Unused.
+
+    Returns:
+        A tuple `(output, [new_state])`.
+
+    Example:
+
+    ```python
+    layer = keras.layers.RNN(CTRNNCell(16, output_size=4))
+    outputs = layer(keras.random.normal((2, 10, 3)))          # (2, 4)
+    ```
+    """
+
+    def __init__(
+        self,
+        units: int | Wiring,
+        output_size: int | None = None,
+        ode_unfolds: int = 6,
+        solver: str = "semi_implicit",
+        input_mapping: str | None = "affine",
+        output_mapping: str | None = "affine",
+        time_input: bool = False,
+        epsilon: float = 1e-8,
+        tau_initializer=None,
+        w_initializer="glorot_uniform",
+        sensory_w_initializer="glorot_uniform",
+        **kwargs,
+    ):
+        super().__init__(
+            units,
+            output_size=output_size,
+            ode_unfolds=ode_unfolds,
+            solver=solver,
+            input_mapping=input_mapping,
+            output_mapping=output_mapping,
+            time_input=time_input,
+            epsilon=epsilon,
+            **kwargs,
+        )
+        self.tau_initializer = (
+            keras.initializers.RandomUniform(0.5, 1.5)
+            if tau_initializer is None
+            else keras.initializers.get(tau_initializer)
+        )
+        self.w_initializer = keras.initializers.get(w_initializer)
+        self.sensory_w_initializer = keras.initializers.get(sensory_w_initializer)
+
+    def build_circuit(self, adjacency, sensory_adjacency):
+        n, m = self.units, sensory_adjacency.shape[0]
+        self.tau = self.add_weight(
+            name="tau", shape=(n,), initializer=self.tau_initializer, constraint=MinValue(MIN_TAU)
+        )
+        self.bias = self.add_weight(name="bias", shape=(n,), initializer="zeros")
+        self.w = self.add_weight(name="w", shape=(n, n), initializer=self.w_initializer)
+        self.sensory_w = self.add_weight(
+            name="sensory_w", shape=(m, n), initializer=self.sensory_w_initializer
+        )
+
+    def call(self, inputs, states, training=False):
+        del training
+        state = states[0] if isinstance(states, (list, tuple)) else states
+        x, step_size = self.split_inputs(inputs)
+        held = ops.matmul(x, self.sensory_w * ops.abs(self.sensory_adjacency)) + self.bias
+        w = self.w * ops.abs(self.adjacency)
+
+        def drive(v):
+            return ctrnn_drive(v, w, held)
+
+        new_state = self.integrate(state, step_size, ops.convert_to_tensor(self.tau), drive)
+        output = self.map_outputs(new_state)
+        return output, ([new_state] if isinstance(states, (list, tuple)) else new_state)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {
+                "tau_initializer": keras.initializers.serialize(self.tau_initializer),
+                "w_initializer": keras.initializers.serialize(self.w_initializer),
+                "sensory_w_initializer": keras.initializers.serialize(self.sensory_w_initializer),
+            }
+        )
+        return config

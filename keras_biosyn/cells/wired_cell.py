@@ -1,0 +1,230 @@
+"""`WiredCell`: what every cell whose neurons follow a `Wiring` shares.
+
+The wiring (int or `Wiring`), the graph weights, the input and output
+mappings, the elapsed-time input, the ODE solver and the serialization live
+here; a subclass adds its neuron and synapse parameters (`build_circuit`) and
+its `call`.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_biosyn import solvers
+from keras_biosyn.utils.validation import check_choice, check_float, check_int
+from keras_biosyn.wirings import FullyConnected, Wiring
+
+MAPPINGS = ("affine", "linear", None)
+
+
+class WiredCell(keras.layers.Layer):
+    """Base class of recurrent cells of neurons connected by a `Wiring`.
+
+    Args:
+        units: Number of neurons (an int, giving a fully connected circuit) or
+            a `keras_biosyn.wirings.Wiring`.
+        output_size: Number of output neurons (the first ones). Defaults to
+            `units`; with a wiring, defaults to (and must equal) its own.
+        ode_unfolds: Solver steps per input step, a positive int.
+        solver: `"semi_implicit"`, `"explicit_euler"` or `"rk4"`.
+        input_mapping: `"affine"`, `"linear"` or `None`, per input feature.
+        output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
+        time_input: If `True`, the last input feature is the elapsed time of
+            each step; steps with a non-finite or non-positive elapsed time
+            leave the state unchanged.
+        epsilon: Small non-negative number guarding the solver's division.
+        **kwargs: Base layer keyword arguments.
+    """
+
+    def __init__(
+        self,
+        units: int | Wiring,
+        output_size: int | None = None,
+        ode_unfolds: int = 6,
+        solver: str = "semi_implicit",
+        input_mapping: str | None = "affine",
+        output_mapping: str | None = "affine",
+        time_input: bool = False,
+        epsilon: float = 1e-8,
+        **kwargs,
+    ):
+        wiring = as_wiring(units, output_size)
+        ode_unfolds = check_int("ode_unfolds", ode_unfolds, minimum=1)
+        solver = check_choice("solver", solver, tuple(solvers.SOLVERS))
+        input_mapping = check_choice("input_mapping", input_mapping, MAPPINGS)
+        output_mapping = check_choice("output_mapping", output_mapping, MAPPINGS)
+        if not isinstance(time_input, bool):
+            raise TypeError(
+                f"Expected `time_input` to be a bool. Received: time_input={time_input!r}"
+            )
+        epsilon = check_float("epsilon", epsilon, minimum=0.0)
+        super().__init__(**kwargs)
+        self.wiring = wiring
+        self.units = wiring.units
+        self.ode_unfolds = ode_unfolds
+        self.solver = solver
+        self.input_mapping = input_mapping
+        self.output_mapping = output_mapping
+        self.time_input = time_input
+        self.epsilon = epsilon
+        self._solver_step = solvers.get(solver)
+
+    @property
+    def state_size(self) -> int:
+        return self.units
+
+    @property
+    def output_size(self) -> int:
+        return self.wiring.output_size
+
+    @property
+    def input_dim(self) -> int | None:
+        """Number of input features the synapses see (without the time feature)."""
+        return self.wiring.input_dim
+
+    # -- weights -------------------------------------------------------------------
+    def build(self, input_shape):
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(
+                f"{type(self).__name__} needs a known number of input features. "
+                f"Received: input_shape={input_shape}"
+            )
+        if self.time_input and features < 2:
+            raise ValueError(
+                "With `time_input=True` the last input feature is the elapsed time, "
+                "so at least 2 features are expected (inputs + time). "
+                f"Received: input_shape={input_shape}"
+            )
+        self.wiring = self.wiring.with_input_dim(features - 1 if self.time_input else features)
+        adjacency = self.wiring.adjacency_matrix
+        sensory_adjacency = self.wiring.sensory_adjacency_matrix
+        m, o = self.wiring.input_dim, self.output_size
+        self.build_circuit(adjacency, sensory_adjacency)
+        # The graph travels with the weights: signed polarities, 0 = no synapse.
+        self.adjacency = self.add_weight(
+            name="adjacency",
+            shape=adjacency.shape,
+            initializer=array_initializer(adjacency),
+            trainable=False,
+        )
+        self.sensory_adjacency = self.add_weight(
+            name="sensory_adjacency",
+            shape=sensory_adjacency.shape,
+            initializer=array_initializer(sensory_adjacency),
+            trainable=False,
+        )
+        self.build_synapse_index(adjacency)
+        self.input_w = self.input_b = self.output_w = self.output_b = None
+        if self.input_mapping is not None:
+            self.input_w = self.add_weight(name="input_w", shape=(m,), initializer="ones")
+        if self.input_mapping == "affine":
+            self.input_b = self.add_weight(name="input_b", shape=(m,), initializer="zeros")
+        if self.output_mapping is not None:
+            self.output_w = self.add_weight(name="output_w", shape=(o,), initializer="ones")
+        if self.output_mapping == "affine":
+            self.output_b = self.add_weight(name="output_b", shape=(o,), initializer="zeros")
+
+    def build_circuit(self, adjacency: np.ndarray, sensory_adjacency: np.ndarray):
+        """Creates the neuron and synapse parameters (subclasses)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_circuit().")
+
+    def build_synapse_index(self, adjacency: np.ndarray):
+        """Creates index weights of a sparse layout, if the subclass has one."""
+
+    # -- shared maths --------------------------------------------------------------
+    def split_inputs(self, inputs):
+        """Splits raw inputs into `(mapped_inputs, step_size)`.
+
+        `step_size` is the solver step `dt / ode_unfolds`: a Python float when
+        `time_input=False`, else a `(batch, 1)` tensor that is zero wherever
+        `dt` is not finite or not positive (such steps leave the state unchanged).
+        """
+        if self.time_input:
+            elapsed = inputs[..., -1:]
+            inputs = inputs[..., :-1]
+            valid = ops.logical_and(ops.isfinite(elapsed), ops.greater(elapsed, 0))
+            step_size = ops.where(valid, elapsed, ops.zeros_like(elapsed)) / float(
+                self.ode_unfolds
+            )
+        else:
+            step_size = 1.0 / self.ode_unfolds
+        if self.input_w is not None:
+            inputs = inputs * self.input_w
+        if self.input_b is not None:
+            inputs = inputs + self.input_b
+        return inputs, step_size
+
+    def map_outputs(self, state):
+        """Applies the output mapping to the first `output_size` neurons."""
+        outputs = state[..., : self.output_size]
+        if self.output_w is not None:
+            outputs = outputs * self.output_w
+        if self.output_b is not None:
+            outputs = outputs + self.output_b
+        return outputs
+
+    def integrate(self, state, step_size, capacitance, drive):
+        """`ode_unfolds` solver steps of `capacitance dv/dt = numerator - denominator v`."""
+        return solvers.integrate(
+            self._solver_step, state, step_size, capacitance, drive, self.epsilon, self.ode_unfolds
+        )
+
+    def get_initial_state(self, batch_size=None):
+        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)]
+
+    # -- serialization -------------------------------------------------------------
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {
+                "units": keras.saving.serialize_keras_object(self.wiring),
+                "output_size": self.output_size,
+                "ode_unfolds": self.ode_unfolds,
+                "solver": self.solver,
+                "input_mapping": self.input_mapping,
+                "output_mapping": self.output_mapping,
+                "time_input": self.time_input,
+                "epsilon": self.epsilon,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        if isinstance(config.get("units"), dict):
+            config["units"] = keras.saving.deserialize_keras_object(config["units"])
+        return cls(**config)
+
+
+def as_wiring(units, output_size) -> Wiring:
+    """`units` as a `Wiring`: itself, or `FullyConnected(units, output_size)` for an int."""
+    if isinstance(units, Wiring):
+        if output_size is not None and output_size != units.output_size:
+            raise ValueError(
+                f"`output_size` conflicts with the wiring's output_size="
+                f"{units.output_size}. Leave `output_size=None` when passing a "
+                f"wiring. Received: output_size={output_size}"
+            )
+        return units
+    if isinstance(units, bool) or not isinstance(units, (int, np.integer)):
+        raise TypeError(
+            "Expected `units` to be a positive int or a keras_biosyn.wirings.Wiring. "
+            f"Received: units={units!r} of type {type(units).__name__}"
+        )
+    return FullyConnected(check_int("units", units, minimum=1), output_size=output_size)
+
+
+def array_initializer(array, dtype="float32"):
+    """An initializer returning a fixed array (graph masks, polarities, indices)."""
+    values = np.asarray(array, dtype=dtype)
+
+    def initializer(shape, dtype=None):
+        if tuple(shape) != values.shape:
+            raise ValueError(f"Expected shape {values.shape}. Received: shape={shape}")
+        return ops.convert_to_tensor(values, dtype=dtype)
+
+    return initializer
