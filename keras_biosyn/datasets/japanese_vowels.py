@@ -9,21 +9,14 @@ speaker. 270 training and 370 test utterances. Provenance and licence:
 from __future__ import annotations
 
 from importlib import resources
-from typing import NamedTuple
 
 import numpy as np
+
+from keras_biosyn.datasets.splits import Split, check_fraction, hold_out, standardize
 
 NUM_CLASSES = 9
 NUM_FEATURES = 12
 MAX_LENGTH = 29
-
-
-class Split(NamedTuple):
-    """One split: padded sequences, their lengths and integer labels."""
-
-    x: np.ndarray  # (samples, MAX_LENGTH, NUM_FEATURES) float32, zero padded
-    length: np.ndarray  # (samples,) int32, valid steps of each sequence
-    y: np.ndarray  # (samples,) int32 labels in [0, NUM_CLASSES)
 
 
 def load_japanese_vowels(
@@ -52,11 +45,7 @@ def load_japanese_vowels(
     >>> splits["train"].x.shape, splits["test"].x.shape
     ((216, 29, 12), (370, 29, 12))
     """
-    if not 0.0 <= validation_fraction < 1.0:
-        raise ValueError(
-            "Expected `validation_fraction` in [0, 1). "
-            f"Received: validation_fraction={validation_fraction}"
-        )
+    check_fraction("validation_fraction", validation_fraction)
     path = resources.files("keras_biosyn.datasets") / "data" / "japanese_vowels.npz"
     with resources.as_file(path) as file, np.load(file) as data:
         raw = {
@@ -67,30 +56,55 @@ def load_japanese_vowels(
             )
             for split in ("train", "test")
         }
-    splits = {"test": raw["test"]}
-    train = raw["train"]
+    splits = {"train": raw["train"], "test": raw["test"]}
     if validation_fraction > 0:
-        rng = np.random.default_rng(seed)
-        held = np.zeros(len(train.y), dtype=bool)
-        for label in range(NUM_CLASSES):
-            members = np.flatnonzero(train.y == label)
-            count = round(len(members) * validation_fraction)
-            held[rng.choice(members, size=count, replace=False)] = True
-        splits["validation"] = Split(*(a[held] for a in train))
-        train = Split(*(a[~held] for a in train))
-    splits["train"] = train
+        splits["train"], splits["validation"] = hold_out(
+            raw["train"], validation_fraction, seed, stratify=True
+        )
     if normalize:
-        valid = _valid_steps(train)
-        mean = train.x[valid].mean(axis=0)
-        std = train.x[valid].std(axis=0)
-        splits = {name: _standardize(split, mean, std) for name, split in splits.items()}
+        splits = standardize(splits)
     return {name: splits[name] for name in ("train", "validation", "test") if name in splits}
 
 
-def _valid_steps(split: Split) -> np.ndarray:
-    return np.arange(split.x.shape[1])[None, :] < split.length[:, None]
+def load_japanese_vowels_irregular(
+    keep_probability: float = 0.6, validation_fraction: float = 0.2, seed: int = 0
+) -> dict[str, Split]:
+    """Japanese Vowels, irregularly sampled: frames dropped at random, elapsed time appended.
+
+    Each frame is kept with probability `keep_probability` (at least 3 frames
+    per utterance, drawn with a fixed seed per split), and the kept frames are
+    packed to the front. A 13th feature holds the elapsed time since the
+    previous kept frame, in frames (1 for the first), for
+    `BioSynLTCCell(..., time_input=True)`; it is not standardised. Padding
+    steps are all zero, elapsed time included.
+
+    Example:
+
+    >>> splits = load_japanese_vowels_irregular()
+    >>> splits["train"].x.shape
+    (216, 29, 13)
+    """
+    if not 0.0 < keep_probability <= 1.0:
+        raise ValueError(
+            f"Expected `keep_probability` in (0, 1]. Received: keep_probability={keep_probability}"
+        )
+    splits = load_japanese_vowels(validation_fraction=validation_fraction, seed=seed)
+    return {
+        name: _subsample(split, keep_probability, seed=seed + index)
+        for index, (name, split) in enumerate(splits.items())
+    }
 
 
-def _standardize(split: Split, mean, std) -> Split:
-    x = np.where(_valid_steps(split)[..., None], (split.x - mean) / std, 0.0)
-    return split._replace(x=x.astype(np.float32))
+def _subsample(split: Split, keep_probability: float, seed: int) -> Split:
+    rng = np.random.default_rng(seed)
+    x = np.zeros((*split.x.shape[:2], split.x.shape[2] + 1), dtype=np.float32)
+    lengths = np.zeros_like(split.length)
+    for i, n in enumerate(split.length):
+        kept = np.flatnonzero(rng.random(n) < keep_probability)
+        if len(kept) < 3:
+            kept = np.sort(rng.choice(n, size=min(3, n), replace=False))
+        elapsed = np.diff(kept, prepend=kept[0] - 1).astype(np.float32)
+        x[i, : len(kept), :-1] = split.x[i, kept]
+        x[i, : len(kept), -1] = elapsed
+        lengths[i] = len(kept)
+    return Split(x, lengths, split.y)

@@ -1,0 +1,57 @@
+"""The `Split` container and the preprocessing every dataset shares."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Split(NamedTuple):
+    """One split: zero-padded sequences, their lengths and targets."""
+
+    x: np.ndarray  # (samples, time, features) float32, zero padded at the end
+    length: np.ndarray  # (samples,) int32, valid steps of each sequence
+    y: np.ndarray  # (samples,) int32 class labels, or (samples, outputs) float32 targets
+
+
+def valid_steps(split: Split) -> np.ndarray:
+    """Boolean `(samples, time)` mask of the unpadded steps."""
+    return np.arange(split.x.shape[1])[None, :] < split.length[:, None]
+
+
+def hold_out(split: Split, fraction: float, seed: int, stratify: bool) -> tuple[Split, Split]:
+    """Splits off `fraction` of the samples (per class when `stratify`) as a held-out set."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"Expected a fraction in (0, 1). Received: fraction={fraction}")
+    rng = np.random.default_rng(seed)
+    held = np.zeros(len(split.y), dtype=bool)
+    groups = (
+        [np.flatnonzero(split.y == c) for c in np.unique(split.y)]
+        if stratify
+        else [np.arange(len(split.y))]
+    )
+    for members in groups:
+        count = round(len(members) * fraction)
+        held[rng.choice(members, size=count, replace=False)] = True
+    return Split(*(a[~held] for a in split)), Split(*(a[held] for a in split))
+
+
+def standardize(splits: dict[str, Split], fit_on: str = "train") -> dict[str, Split]:
+    """Standardises every feature with statistics of the `fit_on` split's valid steps only."""
+    reference = splits[fit_on]
+    steps = reference.x[valid_steps(reference)]
+    mean, std = steps.mean(axis=0), steps.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+
+    def apply(split: Split) -> Split:
+        x = np.where(valid_steps(split)[..., None], (split.x - mean) / std, 0.0)
+        return split._replace(x=x.astype(np.float32))
+
+    return {name: apply(split) for name, split in splits.items()}
+
+
+def check_fraction(name: str, value: float) -> float:
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"Expected `{name}` in [0, 1). Received: {name}={value}")
+    return float(value)
