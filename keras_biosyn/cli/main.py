@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from keras_biosyn.cli import export_model, inspect_model, train
+from keras_biosyn.cli import benchmark, export_model, inspect_model, train
 from keras_biosyn.version import __version__
 
-SUBCOMMANDS = {"train": train, "inspect": inspect_model, "export": export_model}
+SUBCOMMANDS = {
+    "train": train,
+    "inspect": inspect_model,
+    "export": export_model,
+    "benchmark": benchmark,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     return args.run(args)
 
 

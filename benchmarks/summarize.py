@@ -1,0 +1,26 @@
+"""Prints the README's summary of `keras-biosyn benchmark` results (Markdown).
+
+python benchmarks/summarize.py [benchmarks/results]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from keras_biosyn.benchmarking import TASKS, speed_table, summary_table
+
+
+def main(directory: str = "benchmarks/results") -> None:
+    results = {}
+    for name in TASKS:
+        path = Path(directory) / f"{name}.json"
+        if path.exists():
+            results[name] = json.loads(path.read_text())["runs"]
+    print(summary_table(results, TASKS))
+    print(speed_table(results))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,29 @@
+"""Benchmarks that test the package's claims on real tasks (`keras-biosyn benchmark`)."""
+
+from keras_biosyn.benchmarking.models import MODELS, build_model
+from keras_biosyn.benchmarking.report import (
+    aggregate,
+    claim_summary,
+    markdown,
+    plot,
+    speed_table,
+    summary_table,
+)
+from keras_biosyn.benchmarking.runner import run, run_one
+from keras_biosyn.benchmarking.tasks import TASKS, Task, get_task
+
+__all__ = [
+    "MODELS",
+    "TASKS",
+    "Task",
+    "aggregate",
+    "build_model",
+    "claim_summary",
+    "get_task",
+    "markdown",
+    "plot",
+    "run",
+    "run_one",
+    "speed_table",
+    "summary_table",
+]

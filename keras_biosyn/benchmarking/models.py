@@ -1,0 +1,58 @@
+"""The models compared by the benchmark, built the same way around their recurrent layer."""
+
+from __future__ import annotations
+
+import keras
+
+from keras_biosyn.benchmarking.tasks import Task
+from keras_biosyn.cells import BioSynLTCCell, CTRNNCell
+
+MODELS = ("biosyn_ltc", "ctrnn", "lstm", "gru", "ncps_ltc")
+LEARNING_RATE = 0.01
+
+
+def recurrent_layer(name: str, neurons: int, task: Task):
+    """The recurrent layer of `neurons` units; the cells read the elapsed time natively."""
+    if name == "biosyn_ltc":
+        return keras.layers.RNN(BioSynLTCCell(neurons, time_input=task.time_input), name=name)
+    if name == "ctrnn":
+        return keras.layers.RNN(CTRNNCell(neurons, time_input=task.time_input), name=name)
+    if name == "lstm":
+        return keras.layers.LSTM(neurons, name=name)
+    if name == "gru":
+        return keras.layers.GRU(neurons, name=name)
+    if name == "ncps_ltc":
+        try:
+            import ncps.keras
+        except ImportError as error:
+            raise ImportError(
+                'The ncps baseline needs ncps 1.0.1: pip install "keras-biosyn[bench]"'
+            ) from error
+        return ncps.keras.LTC(neurons, name=name)
+    raise ValueError(f"Expected a model among {list(MODELS)}. Received: model={name!r}")
+
+
+def build_model(name: str, neurons: int, task: Task, timesteps: int, features: int):
+    """`Input -> [Masking] -> recurrent -> Dense`, compiled with Adam and XLA."""
+    inputs = keras.Input((timesteps, features))
+    hidden = keras.layers.Masking(0.0)(inputs) if task.masked else inputs
+    hidden = recurrent_layer(name, neurons, task)(hidden)
+    if task.kind == "classification":
+        outputs = keras.layers.Dense(task.outputs, activation="softmax")(hidden)
+        loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
+    else:
+        outputs = keras.layers.Dense(task.outputs)(hidden)
+        loss, metrics = "mse", []
+    model = keras.Model(inputs, outputs, name=f"{task.name}_{name}_{neurons}")
+    model.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE),
+        loss=loss,
+        metrics=metrics,
+        jit_compile=True,
+    )
+    return model
+
+
+def recurrent_parameters(model) -> int:
+    """Trainable parameters of the model (recurrent layer and head)."""
+    return int(sum(int(v.numpy().size) for v in model.trainable_weights))

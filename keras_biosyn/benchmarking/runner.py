@@ -1,0 +1,108 @@
+"""Training every (model, neurons, seed) combination of a task on the same budget."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable, Iterable
+
+import keras
+import numpy as np
+
+from keras_biosyn.benchmarking.models import build_model, recurrent_parameters
+from keras_biosyn.benchmarking.tasks import Task
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def run_one(
+    task: Task, splits, model_name: str, neurons: int, seed: int, epochs: int, patience: int
+) -> dict:
+    """Trains one model with early stopping on validation loss; returns its test score."""
+    keras.utils.set_random_seed(seed)
+    train, validation, test = splits["train"], splits["validation"], splits["test"]
+    model = build_model(model_name, neurons, task, train.x.shape[1], train.x.shape[2])
+    timer = _EpochTimer()
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True
+    )
+    start = time.perf_counter()
+    history = model.fit(
+        train.x,
+        train.y,
+        validation_data=(validation.x, validation.y),
+        epochs=epochs,
+        batch_size=task.batch_size,
+        callbacks=[stop, timer],
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    predictions = model.predict(test.x, batch_size=256, verbose=0)
+    if task.kind == "classification":
+        score = float(np.mean(np.argmax(predictions, -1) == test.y))
+    else:
+        score = float(np.mean(np.square(predictions - test.y)))
+    losses, parameters = history.history, recurrent_parameters(model)
+    del model, history
+    keras.backend.clear_session()
+    gc.collect()  # a long benchmark builds hundreds of models
+    return {
+        "task": task.name,
+        "model": model_name,
+        "neurons": neurons,
+        "seed": seed,
+        "parameters": parameters,
+        "metric": task.metric,
+        "score": score,
+        "best_val_loss": float(min(losses["val_loss"])),
+        "epochs": len(losses["loss"]),
+        "seconds": round(seconds, 2),
+        # the first epoch holds tracing and XLA compilation
+        "seconds_per_epoch": statistics.median(timer.seconds[1:] or timer.seconds),
+    }
+
+
+def run(
+    task: Task,
+    models: Iterable[str],
+    neurons: Iterable[int],
+    seeds: int,
+    epochs: int | None = None,
+    patience: int = 10,
+    progress: Callable[[str], None] = print,
+    existing: list[dict] | None = None,
+    on_result: Callable[[list[dict]], None] | None = None,
+) -> list[dict]:
+    """Runs every combination not already in `existing`; returns all results.
+
+    `on_result(results)` is called after each run (e.g. to save them), so an
+    interrupted benchmark resumes where it stopped.
+    """
+    splits = task.load()
+    results = list(existing or [])
+    done = {(r["model"], r["neurons"], r["seed"]) for r in results}
+    combinations = [(m, n, s) for m in models for n in neurons for s in range(seeds)]
+    for index, (model_name, size, seed) in enumerate(combinations, 1):
+        if (model_name, size, seed) in done:
+            continue
+        result = run_one(task, splits, model_name, size, seed, epochs or task.epochs, patience)
+        results.append(result)
+        progress(
+            f"[{index}/{len(combinations)}] {task.name} {model_name:>10} {size:>3} neurons "
+            f"seed {seed}: {task.metric} {result['score']:.4f} ({result['parameters']} params, "
+            f"{result['epochs']} epochs, {result['seconds_per_epoch']:.2f} s/epoch)"
+        )
+        if on_result is not None:
+            on_result(results)
+    return results

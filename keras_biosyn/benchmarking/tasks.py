@@ -1,0 +1,103 @@
+"""The benchmark tasks: real datasets, each with its metric and training budget."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from keras_biosyn import datasets
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """A benchmark task.
+
+    Attributes:
+        name: Task name used on the command line.
+        load: Returns the dataset's `Split`s (`train`, `validation`, `test`).
+        kind: `"classification"` (sparse labels) or `"regression"`.
+        outputs: Number of classes or of regression targets.
+        masked: Sequences are zero padded: models start with `Masking(0)`.
+        time_input: The last feature is the elapsed time (`time_input=True`
+            for the cells; other models see it as a plain feature).
+        batch_size: Training batch size.
+        epochs: Default epoch budget (early stopping may end sooner).
+        description: One line for reports.
+    """
+
+    name: str
+    load: Callable
+    kind: str
+    outputs: int
+    masked: bool = False
+    time_input: bool = False
+    batch_size: int = 64
+    epochs: int = 40
+    description: str = ""
+
+    @property
+    def metric(self) -> str:
+        return "accuracy" if self.kind == "classification" else "mse"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.kind == "classification"
+
+
+TASKS = {
+    task.name: task
+    for task in (
+        Task(
+            "japanese_vowels",
+            datasets.load_japanese_vowels,
+            "classification",
+            9,
+            masked=True,
+            batch_size=32,
+            epochs=60,
+            description="speaker recognition, 12 LPC features, 7-29 frames (embedded, UCI)",
+        ),
+        Task(
+            "japanese_vowels_irregular",
+            datasets.load_japanese_vowels_irregular,
+            "classification",
+            9,
+            masked=True,
+            time_input=True,
+            batch_size=32,
+            epochs=60,
+            description="the same, 40 % of frames dropped, elapsed time as last feature",
+        ),
+        Task(
+            "basic_motions",
+            datasets.load_basic_motions,
+            "classification",
+            4,
+            batch_size=16,
+            epochs=80,
+            description="activity recognition, 6-channel smartwatch IMU, 100 steps (UEA)",
+        ),
+        Task(
+            "electricity_demand",
+            lambda: datasets.load_electricity_demand(window=48, stride=8),
+            "regression",
+            1,
+            epochs=20,
+            description="next half-hour demand of Victoria from one day of demand and weather",
+        ),
+        Task(
+            "half_cheetah",
+            datasets.load_half_cheetah,
+            "regression",
+            17,
+            epochs=40,
+            description="next-state change of a MuJoCo HalfCheetah from 32 steps of state+action",
+        ),
+    )
+}
+
+
+def get_task(name: str) -> Task:
+    if name not in TASKS:
+        raise ValueError(f"Expected a task among {sorted(TASKS)}. Received: task={name!r}")
+    return TASKS[name]

@@ -1,0 +1,141 @@
+import json
+
+import numpy as np
+import pytest
+
+from keras_biosyn.benchmarking import (
+    TASKS,
+    Task,
+    aggregate,
+    claim_summary,
+    markdown,
+    plot,
+    speed_table,
+    summary_table,
+)
+from keras_biosyn.benchmarking.runner import run_one
+from keras_biosyn.cli.main import main
+from keras_biosyn.datasets import Split
+
+
+def tiny_splits(time_input=False, seed=0):
+    rng = np.random.default_rng(seed)
+
+    def split(n):
+        x = rng.normal(size=(n, 10, 3)).astype("float32")
+        if time_input:
+            x[..., -1] = rng.uniform(0.5, 1.5, size=(n, 10))
+        y = (x[:, -3:, 0].mean(1) > 0).astype("int32")
+        return Split(x, np.full(n, 10, np.int32), y)
+
+    return {"train": split(64), "validation": split(16), "test": split(32)}
+
+
+TINY = Task("tiny", tiny_splits, "classification", 2, batch_size=16, epochs=2)
+TINY_IRREGULAR = Task(
+    "tiny_irregular", lambda: tiny_splits(True), "classification", 2, time_input=True, epochs=2
+)
+
+
+@pytest.mark.parametrize("model", ["biosyn_ltc", "ctrnn", "lstm", "gru"])
+def test_run_one_trains_and_scores(model):
+    result = run_one(TINY, tiny_splits(), model, 4, seed=0, epochs=2, patience=5)
+    assert result["model"] == model and result["epochs"] == 2
+    assert 0.0 <= result["score"] <= 1.0 and result["parameters"] > 0
+    assert result["seconds_per_epoch"] > 0
+
+
+@pytest.mark.parametrize("model", ["biosyn_ltc", "ctrnn"])
+def test_cells_read_the_elapsed_time_natively(model):
+    result = run_one(TINY_IRREGULAR, tiny_splits(True), model, 4, seed=0, epochs=1, patience=5)
+    assert np.isfinite(result["score"])
+
+
+def fake_results():
+    results = []
+    for model, sizes in {
+        "lstm": {8: 0.90, 16: 0.95},
+        "biosyn_ltc": {4: 0.80, 8: 0.94},
+        "ctrnn": {8: 0.70},
+    }.items():
+        for neurons, mean in sizes.items():
+            for seed, delta in enumerate((-0.01, 0.01)):
+                results.append(
+                    {
+                        "model": model,
+                        "neurons": neurons,
+                        "seed": seed,
+                        "parameters": neurons * (60 if model == "lstm" else 40),
+                        "score": mean + delta,
+                        "seconds_per_epoch": 0.1,
+                    }
+                )
+    return results
+
+
+def test_claim_summary_finds_the_smallest_matching_circuit(tmp_path):
+    rows = aggregate(fake_results())
+    best = next(r for r in rows if r["model"] == "lstm" and r["neurons"] == 16)
+    assert best["mean"] == pytest.approx(0.95) and best["std"] == pytest.approx(0.01)
+    summary = claim_summary(TINY, rows)
+    assert summary["best_lstm"]["neurons"] == 16
+    assert summary["smallest_matching_biosyn"]["neurons"] == 8  # 0.94 >= 0.95 - 0.01
+    assert summary["ctrnn_same_neurons"]["mean"] == pytest.approx(0.70)
+    assert summary["holds"]  # 320 parameters < 960
+    text = markdown(TINY, rows, "keras-biosyn benchmark --task tiny")
+    assert "Smallest BioSynLTC that matches it: 8 neurons" in text and "claim holds" in text
+    plot(TINY, rows, tmp_path / "tiny.png")
+    assert (tmp_path / "tiny.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_claim_that_does_not_hold_is_said_plainly():
+    results = [r for r in fake_results() if not (r["model"] == "biosyn_ltc" and r["neurons"] == 8)]
+    text = markdown(TINY, aggregate(results), "cmd")
+    assert "the claim does not hold on this task" in text
+
+
+def test_benchmark_command_writes_json_markdown_png_and_resumes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(TASKS, "tiny", TINY)
+    arguments = [
+        "benchmark",
+        "--task",
+        "tiny",
+        "--models",
+        "biosyn_ltc,lstm",
+        "--neurons",
+        "4",
+        "--seeds",
+        "1",
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(arguments) == 0
+    payload = json.loads((tmp_path / "tiny.json").read_text())
+    assert {r["model"] for r in payload["runs"]} == {"biosyn_ltc", "lstm"}
+    assert "--task tiny" in payload["command"]
+    assert (tmp_path / "tiny.md").read_text().startswith("# tiny")
+    assert (tmp_path / "tiny.png").exists()
+    capsys.readouterr()
+    assert main(arguments) == 0  # everything already done: no run is repeated
+    assert "[1/2]" not in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="--models takes"):
+        main(["benchmark", "--task", "tiny", "--models", "transformer", "--out", str(tmp_path)])
+
+
+def test_summary_tables_name_the_matching_circuit_and_the_failures():
+    holds = fake_results()
+    fails = [r for r in holds if not (r["model"] == "biosyn_ltc" and r["neurons"] == 8)]
+    table = summary_table({"tiny": holds, "tiny_fails": fails}, {"tiny": TINY, "tiny_fails": TINY})
+    lines = table.splitlines()
+    assert len(lines) == 4
+    assert (
+        "| tiny (accuracy, ↑) | 16 units, 960 params: 0.95 ± 0.01 | 8 neurons, 320 params"
+        in (lines[2])
+    )
+    assert lines[2].endswith("| holds |")
+    assert "none (best: 4 neurons" in lines[3] and lines[3].endswith("| does not hold |")
+    speeds = speed_table({"tiny": holds}, neurons=8)
+    assert speeds.splitlines()[0] == "| task (8 neurons) | biosyn_ltc | ctrnn | lstm |"
+    assert speeds.splitlines()[2] == "| tiny | 0.10 | 0.10 | 0.10 |"
