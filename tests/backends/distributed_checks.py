@@ -4,6 +4,8 @@
                                                               # one device and mirrored
     python -m tests.backends.distributed_checks worker DIR I  # one MultiWorkerMirroredStrategy
                                                               # worker (TF_CONFIG set by the test)
+    python -m tests.backends.distributed_checks jax_worker DIR I PORT  # one of 2 JAX processes,
+                                                              # DataParallel with fit
 
 Every run starts from DIR/initial.keras and trains on DIR/data.npz with SGD
 and batches of GLOBAL_BATCH, in order, for EPOCHS epochs.
@@ -14,13 +16,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import tensorflow as tf
-
 GLOBAL_BATCH, EPOCHS, LEARNING_RATE = 8, 2, 0.1
 
 
 def train(directory: Path, strategy, use_fit: bool) -> dict:
     import keras
+    import tensorflow as tf
 
     from keras_biosyn.distribute import distributed_train_step
     from tests.backends import models
@@ -57,6 +58,8 @@ def train(directory: Path, strategy, use_fit: bool) -> dict:
 
 
 def mirrored(directory: Path) -> None:
+    import tensorflow as tf
+
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from tests.backends import models
@@ -76,6 +79,8 @@ def mirrored(directory: Path) -> None:
 
 
 def worker(directory: Path, index: int) -> None:
+    import tensorflow as tf
+
     from tests.backends import models
 
     run = train(directory, tf.distribute.MultiWorkerMirroredStrategy(), use_fit=False)
@@ -84,9 +89,46 @@ def worker(directory: Path, index: int) -> None:
     models.save(directory / f"worker_{index}.npz", results)
 
 
+def jax_worker(directory: Path, index: int, port: int, processes: int = 2) -> None:
+    """KERAS_BACKEND=jax: `fit` under `keras.distribution.DataParallel` across processes."""
+    import jax
+
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")  # CPU collectives
+    import keras
+
+    from tests.backends import models
+
+    keras.distribution.initialize(f"localhost:{port}", processes, index)
+    # Each process feeds its own part of every global batch, so Keras must not shard again.
+    distribution = keras.distribution.DataParallel(auto_shard_dataset=False)
+    keras.distribution.set_distribution(distribution)
+    batch = models.load(directory / "data.npz")
+    local = {
+        key: value.reshape(-1, processes, GLOBAL_BATCH // processes, *value.shape[1:])[
+            :, index
+        ].reshape(-1, *value.shape[1:])
+        for key, value in batch.items()
+    }
+    model = keras.models.load_model(directory / "initial.keras", compile=False)
+    model.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE), loss="mse")
+    history = model.fit(
+        local["x"],
+        local["y"],
+        batch_size=GLOBAL_BATCH // processes,
+        epochs=EPOCHS,
+        shuffle=False,
+        verbose=0,
+    )
+    results = {"losses": history.history["loss"], "replicas": distribution.device_mesh.shape[0]}
+    results.update(models.weights(model, "weights"))
+    models.save(directory / f"jax_worker_{index}.npz", results)
+
+
 if __name__ == "__main__":
-    task, folder, *index = sys.argv[1:]
+    task, folder, *numbers = sys.argv[1:]
     if task == "worker":
-        worker(Path(folder), int(index[0]))
+        worker(Path(folder), int(numbers[0]))
+    elif task == "jax_worker":
+        jax_worker(Path(folder), int(numbers[0]), int(numbers[1]))
     else:
         mirrored(Path(folder))

@@ -1,6 +1,7 @@
 """Distributed training gives the single-device result: MirroredStrategy with `fit` over two
-logical CPU devices, and two MultiWorkerMirroredStrategy worker processes on localhost running
-`keras_biosyn.distribute.distributed_train_step` (`distributed_checks.py`)."""
+logical CPU devices, two MultiWorkerMirroredStrategy worker processes on localhost running
+`keras_biosyn.distribute.distributed_train_step`, and two JAX processes running `fit` under
+`keras.distribution.DataParallel` (`distributed_checks.py`)."""
 
 import json
 
@@ -39,6 +40,7 @@ def runs(tmp_path_factory):
     # All three at once; a hung collective fails the test in minutes, not hours.
     subprocesses.run_together([(mirrored, subprocesses.environment()), *workers], timeout=240)
     return {
+        "directory": directory,
         "initial": models.weights(initial, "weights"),
         "mirrored": models.load(directory / "mirrored.npz"),
         "workers": [models.load(directory / f"worker_{i}.npz") for i in range(2)],
@@ -85,3 +87,23 @@ def test_two_workers_end_identical_and_match_one_process(runs):
     assert first["replicas"] == second["replicas"] == 2
     assert_same_training(first, second, atol=0.0)
     assert_same_training(first, runs["mirrored"], "", "single_step/")
+
+
+def test_jax_data_parallel_across_two_processes_matches_one_device(runs):
+    subprocesses.require("jax")
+    port = subprocesses.free_ports(1)[0]
+    directory = runs["directory"]
+    subprocesses.run_together(
+        [
+            (
+                subprocesses.command("distributed_checks", "jax_worker", directory, index, port),
+                subprocesses.environment("jax"),
+            )
+            for index in range(2)
+        ],
+        timeout=240,
+    )
+    first, second = (models.load(directory / f"jax_worker_{i}.npz") for i in range(2))
+    assert first["replicas"] == second["replicas"] == 2
+    assert_same_training(first, second, atol=0.0)
+    assert_same_training(first, runs["mirrored"], "", "single_fit/")
