@@ -66,9 +66,12 @@ def check(directory: Path) -> None:
 
 def cross(directory: Path, backends: list[str]) -> None:
     x = models.load(directory / "data.npz")["x"]
+    # compile=False: a model compiled under PyTorch records its optimizer as
+    # keras.src.backend.torch.optimizers...SGD, and loading that imports the PyTorch backend
+    # into this TensorFlow process (with PyPI's CUDA torch 2.14.1 it crashed here).
     results = {
         f"{backend}/{name}": keras.models.load_model(
-            directory / f"{name}_{backend}.keras"
+            directory / f"{name}_{backend}.keras", compile=False
         ).predict(x, verbose=0)
         for backend in backends
         for name in models.cells()
