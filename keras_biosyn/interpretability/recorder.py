@@ -54,7 +54,8 @@ class CoefficientRecorder(keras.callbacks.Callback):
         every_n_epochs: Record after every `n`-th epoch.
         every_n_batches: If set, record every `n` training batches instead.
         save_path: Directory for the `.npz` records (created if needed).
-        log_dir: TensorBoard log directory.
+        log_dir: TensorBoard log directory (TensorFlow backend only; elsewhere a
+            `RuntimeError` is raised here).
         max_records: Records kept in `.history` (oldest dropped first).
         coefficients: Names to record (default: all of
             `keras_biosyn.ops.COEFFICIENTS`).

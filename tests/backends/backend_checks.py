@@ -16,6 +16,7 @@ import numpy as np
 
 import keras_biosyn as kb
 from keras_biosyn import export
+from keras_biosyn.cli import main as cli
 from tests.backends import models
 
 
@@ -52,6 +53,7 @@ def check(directory: Path) -> None:
         "export_tflite": lambda: export.export_tflite(model, directory / "m.tflite"),
         "export_saved_model": lambda: export.export_saved_model(model, directory / "saved"),
         "recorder_log_dir": lambda: kb.CoefficientRecorder(x[:4], log_dir=directory / "logs"),
+        "cli_train": lambda: cli.main(["train", "--output-dir", str(directory / "cli")]),
     }
     for what, attempt in attempts.items() if backend != "tensorflow" else ():
         try:

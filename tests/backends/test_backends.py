@@ -93,7 +93,7 @@ def test_coefficients_and_recorder_match_tensorflow(runs, backend):
 def test_tensorflow_only_features_raise_clear_errors(runs, backend):
     subprocesses.require(backend)
     errors = json.loads((runs / f"errors_{backend}.json").read_text())
-    assert set(errors) == {"export_tflite", "export_saved_model", "recorder_log_dir"}
+    assert set(errors) == {"export_tflite", "export_saved_model", "recorder_log_dir", "cli_train"}
     for message in errors.values():
         assert message is not None
         assert "needs the TensorFlow backend" in message
