@@ -11,14 +11,23 @@ route is a custom training loop; `distributed_train_step` is that loop's step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import keras
 from keras import ops
 
 from keras_biosyn.utils.backend import require_backend
 
+if TYPE_CHECKING:  # TensorFlow is imported when a step is made (TensorFlow backend only)
+    import tensorflow as tf
 
-def distributed_train_step(model, optimizer, loss, strategy=None) -> Callable:
+
+def distributed_train_step(
+    model: keras.Model,
+    optimizer: keras.optimizers.Optimizer,
+    loss: str | keras.losses.Loss | Callable,
+    strategy: tf.distribute.Strategy | None = None,
+) -> Callable:
     """A compiled training step that runs on every replica of a `tf.distribute` strategy.
 
     Each replica computes the loss of its share of the global batch, summed
