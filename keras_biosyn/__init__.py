@@ -3,7 +3,7 @@
 The public API is what `__all__` lists; everything else is internal.
 """
 
-from keras_biosyn import constraints, interpretability, ops, solvers, wirings
+from keras_biosyn import constraints, distribute, interpretability, ops, solvers, wirings
 from keras_biosyn.cells import BioSynLTCCell, CTRNNCell
 from keras_biosyn.interpretability import (
     CoefficientRecorder,
@@ -18,6 +18,7 @@ __all__ = [
     "CoefficientRecorder",
     "__version__",
     "constraints",
+    "distribute",
     "interpretability",
     "ops",
     "parameter_report",

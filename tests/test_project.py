@@ -27,6 +27,16 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert "-eq 5" in ci  # pytest's "no tests collected" is handled
 
 
+def test_ci_runs_the_backend_checks_with_their_extras():
+    ci = (ROOT / ".ci" / "run").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    # deselected from the README's test command, run apart by CI
+    assert "-m 'not notebook and not backends'" in pyproject
+    install = ci.index('pip install ".[jax,torch]"')
+    assert install < ci.index("python -m pytest -m backends tests/backends") < ci.index("ruff")
+    assert ci.index("python -m pytest -m notebook tests/tutorials") < ci.index("ruff")
+
+
 def test_readme_python_example_runs(tmp_path, monkeypatch):
     readme = (ROOT / "README.md").read_text()
     example = re.findall(r"```python\n(.*?)```", readme, flags=re.S)[0]

@@ -21,6 +21,7 @@ import numpy as np
 
 from keras_biosyn import export, recipes
 from keras_biosyn.datasets import japanese_vowels
+from keras_biosyn.utils.backend import require_backend
 
 STEM = "japanese_vowels_biosyn_ltc"
 
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("neurons", "epochs", "batch_size", "patience"):
         if getattr(args, name) < 1:
             raise SystemExit(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+    # The job ends by exporting SavedModel and TFLite files: say so before training, not after.
+    require_backend("keras-biosyn train (it exports SavedModel and TFLite files)")
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
     splits = japanese_vowels.load_japanese_vowels(seed=args.seed)
     train, validation, test = splits["train"], splits["validation"], splits["test"]

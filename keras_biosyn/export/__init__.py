@@ -3,8 +3,9 @@
 `export_tflite` writes a streaming step model (the device default) or a
 fixed-length sequence model, float32, float16 or int8; `compare` checks an
 exported model against Keras in the LiteRT interpreter; `run_tflite_micro`
-runs it in the TFLite Micro host interpreter. TensorFlow backend only; the
-runtimes come with the `edge` extra.
+runs it in the TFLite Micro host interpreter. Writing SavedModel and TFLite
+files needs the TensorFlow backend (under JAX or PyTorch they raise a
+`RuntimeError` saying so); the runtimes come with the `edge` extra.
 """
 
 from keras_biosyn.export.litert import (

@@ -13,6 +13,7 @@ import numpy as np
 
 from keras_biosyn.export.files import check_destination, write_file_atomically
 from keras_biosyn.export.streaming import sequence_model, streaming_model
+from keras_biosyn.utils.backend import require_backend
 from keras_biosyn.utils.validation import check_choice
 
 MODES = ("streaming", "sequence")
@@ -20,11 +21,7 @@ QUANTIZATIONS = (None, "float16", "int8")
 
 
 def _require_tensorflow():
-    if keras.backend.backend() != "tensorflow":
-        raise RuntimeError(
-            "TFLite export needs the TensorFlow backend (KERAS_BACKEND=tensorflow). "
-            f"Received: backend {keras.backend.backend()!r}"
-        )
+    require_backend("TFLite export")
     import tensorflow as tf
 
     return tf
@@ -161,6 +158,7 @@ def export_tflite(
                   representative_data=samples)
     ```
     """
+    require_backend("TFLite export")
     path = check_destination(path, overwrite, suffix=".tflite")
     if mode == "sequence" and quantization == "int8":
         raise ValueError(

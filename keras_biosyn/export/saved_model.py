@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keras
-
 from keras_biosyn.export.files import check_destination, write_directory_atomically
+from keras_biosyn.utils.backend import require_backend
 
 
 def export_saved_model(model, path, overwrite: bool = False) -> Path:
@@ -32,11 +31,7 @@ def export_saved_model(model, path, overwrite: bool = False) -> Path:
     # elsewhere: tf.saved_model.load("ltc_savedmodel").serve(x)
     ```
     """
-    if keras.backend.backend() != "tensorflow":
-        raise RuntimeError(
-            "SavedModel export needs the TensorFlow backend. "
-            f"Received: backend {keras.backend.backend()!r}"
-        )
+    require_backend("SavedModel export")
     path = check_destination(path, overwrite)
 
     def write(directory: Path):

@@ -6,7 +6,6 @@ import os
 import re
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import keras
@@ -14,6 +13,7 @@ import numpy as np
 
 from keras_biosyn.interpretability.layers import select_layers
 from keras_biosyn.interpretability.sequence import _layer_inputs, _names, _SequenceRunner
+from keras_biosyn.utils.backend import require_backend
 from keras_biosyn.utils.validation import check_int
 
 _RECORD = re.compile(r"record_(\d{6})\.npz$")
@@ -39,8 +39,8 @@ class CoefficientRecorder(keras.callbacks.Callback):
       recorded survives an interrupted run; a resumed run (for example with
       `keras.callbacks.BackupAndRestore`) continues the numbering. Read it
       back with `keras_biosyn.interpretability.load_recording`;
-    - `log_dir` (optional, TensorFlow backend, needs the `tensorboard`
-      extra): TensorBoard histograms of
+    - `log_dir` (optional, TensorFlow backend only, needs the `tensorboard`
+      extra; other backends raise `RuntimeError`): TensorBoard histograms of
       `tau` and the conductances, and images of the conductance matrices
       averaged over the probe batch and time.
 
@@ -54,7 +54,8 @@ class CoefficientRecorder(keras.callbacks.Callback):
         every_n_epochs: Record after every `n`-th epoch.
         every_n_batches: If set, record every `n` training batches instead.
         save_path: Directory for the `.npz` records (created if needed).
-        log_dir: TensorBoard log directory.
+        log_dir: TensorBoard log directory (TensorFlow backend only; elsewhere a
+            `RuntimeError` is raised here).
         max_records: Records kept in `.history` (oldest dropped first).
         coefficients: Names to record (default: all of
             `keras_biosyn.ops.COEFFICIENTS`).
@@ -99,6 +100,8 @@ class CoefficientRecorder(keras.callbacks.Callback):
             else check_int("every_n_batches", every_n_batches, minimum=1)
         )
         self.save_path = None if save_path is None else Path(save_path)
+        if log_dir is not None:
+            require_backend("CoefficientRecorder(log_dir=...) (TensorBoard summaries)")
         self.log_dir = None if log_dir is None else Path(log_dir)
         self.max_records = check_int("max_records", max_records, minimum=1)
         self.coefficients = _names(coefficients)
@@ -221,13 +224,6 @@ def _write_atomically(path: Path, arrays: dict):
 
 
 def _summary_writer(log_dir: Path):
-    if keras.backend.backend() != "tensorflow":
-        warnings.warn(
-            "CoefficientRecorder writes TensorBoard summaries with the TensorFlow "
-            f"backend only; log_dir is ignored under {keras.backend.backend()!r}.",
-            stacklevel=3,
-        )
-        return None
     try:
         import tensorboard  # noqa: F401  (tf.summary needs it to write anything)
     except ImportError as error:
