@@ -169,30 +169,27 @@ def summary_table(results_by_task: dict[str, list[dict]], tasks: dict[str, Task]
         if not summary:
             continue
         match = summary["smallest_matching_biosyn"]
-        ncps = next(
-            (
-                r
-                for r in rows
-                if match is not None
-                and r["model"] == "ncps_ltc"
-                and r["neurons"] == match["neurons"]
-            ),
-            None,
-        )
         if match is None:
-            best_biosyn = max(
+            shown = max(
                 (r for r in rows if r["model"] == "biosyn_ltc"),
                 key=lambda r: r["mean"] if task.higher_is_better else -r["mean"],
             )
-            matched = f"none (best: {_cell(best_biosyn)})"
+            matched = f"none (best: {_cell(shown)})"
             verdict = "does not hold"
         else:
+            shown = match
             matched = _cell(match)
             verdict = "holds" if summary["holds"] else "does not hold (more parameters)"
+        # the baselines with as many neurons as the BioSynLTC shown
+        same = {
+            r["model"]: r
+            for r in rows
+            if r["neurons"] == shown["neurons"] and r["model"] in ("ctrnn", "ncps_ltc")
+        }
         lines.append(
             f"| {name} ({task.metric}, {'↑' if task.higher_is_better else '↓'}) "
             f"| {_cell(summary['best_lstm'], 'units')} | {matched} "
-            f"| {_cell(summary['ctrnn_same_neurons'])} | {_cell(ncps)} | {verdict} |"
+            f"| {_cell(same.get('ctrnn'))} | {_cell(same.get('ncps_ltc'))} | {verdict} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -134,8 +134,9 @@ def test_summary_tables_name_the_matching_circuit_and_the_failures():
         "| tiny (accuracy, ↑) | 16 units, 960 params: 0.95 ± 0.01 | 8 neurons, 320 params"
         in (lines[2])
     )
-    assert lines[2].endswith("| holds |")
-    assert "none (best: 4 neurons" in lines[3] and lines[3].endswith("| does not hold |")
+    assert lines[2].endswith("| 8 neurons, 320 params: 0.7 ± 0.01 | — | holds |")  # CT-RNN 8
+    assert "none (best: 4 neurons" in lines[3]
+    assert lines[3].endswith("| — | — | does not hold |")  # no CT-RNN or ncps with 4 neurons
     speeds = speed_table({"tiny": holds}, neurons=8)
     assert speeds.splitlines()[0] == "| task (8 neurons) | biosyn_ltc | ctrnn | lstm |"
     assert speeds.splitlines()[2] == "| tiny | 0.10 | 0.10 | 0.10 |"
