@@ -31,7 +31,8 @@ def test_ci_runs_the_backend_checks_with_their_extras():
     ci = (ROOT / ".ci" / "run").read_text()
     pyproject = (ROOT / "pyproject.toml").read_text()
     # deselected from the README's test command, run apart by CI
-    assert "-m 'not notebook and not backends'" in pyproject
+    assert "-m 'not notebook and not backends and not slow'" in pyproject
+    assert ci.index("python -m pytest -m slow") < ci.index("ruff")
     install = ci.index('pip install ".[jax,torch]"')
     assert install < ci.index("python -m pytest -m backends tests/backends") < ci.index("ruff")
     assert ci.index("python -m pytest -m notebook tests/tutorials") < ci.index("ruff")

@@ -37,7 +37,9 @@ TINY_IRREGULAR = Task(
 )
 
 
-@pytest.mark.parametrize("model", ["biosyn_ltc", "ctrnn", "lstm", "gru"])
+@pytest.mark.parametrize(
+    "model", ["biosyn_ltc", "ctrnn", "lstm", pytest.param("gru", marks=pytest.mark.slow)]
+)
 def test_run_one_trains_and_scores(model):
     result = run_one(TINY, tiny_splits(), model, 4, seed=0, epochs=2, patience=5)
     assert result["model"] == model and result["epochs"] == 2
@@ -45,7 +47,7 @@ def test_run_one_trains_and_scores(model):
     assert result["seconds_per_epoch"] > 0
 
 
-@pytest.mark.parametrize("model", ["biosyn_ltc", "ctrnn"])
+@pytest.mark.parametrize("model", [pytest.param("biosyn_ltc", marks=pytest.mark.slow), "ctrnn"])
 def test_cells_read_the_elapsed_time_natively(model):
     result = run_one(TINY_IRREGULAR, tiny_splits(True), model, 4, seed=0, epochs=1, patience=5)
     assert np.isfinite(result["score"])

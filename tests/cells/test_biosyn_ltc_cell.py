@@ -259,7 +259,9 @@ def test_invalid_elapsed_time_holds_the_state(rng, solver, bad_dt):
     assert not np.allclose(new_state[1], v[1])
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(
+    "seed", [0, 1, *(pytest.param(s, marks=pytest.mark.slow) for s in (2, 3))]
+)
 def test_state_never_leaves_the_reversal_range(seed):
     """Property: with cm, gleak > 0 and w >= 0 the fused step is a convex combination.
 
@@ -319,7 +321,7 @@ def _regression_data(rng, samples=256, steps=16, features=3):
     return x, y
 
 
-@pytest.mark.parametrize("jit_compile", [False, True])
+@pytest.mark.parametrize("jit_compile", [False, pytest.param(True, marks=pytest.mark.slow)])
 def test_a_learnable_task_loss_drops(rng, jit_compile):
     x, y = _regression_data(rng)
     model = keras.Sequential(

@@ -126,6 +126,7 @@ def test_tflite_micro_runs_float32_like_litert(tmp_path, sequences):
     )
 
 
+@pytest.mark.slow
 def test_tflite_micro_runs_int8_with_an_error_like_litert(int8_model, sequences):
     """TFLite Micro's int8 kernels round differently from LiteRT's (MUL and SUM differ by one
     quantization step), and the fed-back state carries those steps on, so the runtimes agree

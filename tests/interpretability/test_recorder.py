@@ -46,6 +46,7 @@ def test_every_n_batches_and_bounded_history(rng):
     assert len(recorder.history["first/A"]) == 3
 
 
+@pytest.mark.slow
 def test_several_layers_are_recorded(rng):
     model, x, y = model_and_data(rng, layers=2)
     recorder = CoefficientRecorder(x[:2], coefficients=["tau"])
