@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from keras_biosyn.benchmarking.tasks import Task
 from keras_biosyn.cells import BioSynLTCCell, CTRNNCell
@@ -55,4 +56,4 @@ def build_model(name: str, neurons: int, task: Task, timesteps: int, features: i
 
 def recurrent_parameters(model) -> int:
     """Trainable parameters of the model (recurrent layer and head)."""
-    return int(sum(int(v.numpy().size) for v in model.trainable_weights))
+    return int(sum(np.prod(v.shape) for v in model.trainable_weights))

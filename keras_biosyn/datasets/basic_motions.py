@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from keras_biosyn.datasets.sources import package_path
-from keras_biosyn.datasets.splits import Split, check_fraction, hold_out, standardize
+from keras_biosyn.datasets.splits import Split, classification_splits
 from keras_biosyn.datasets.ts_format import pad, read_ts
 
 CLASSES = ("standing", "walking", "running", "badminton")
@@ -36,7 +36,6 @@ def load_basic_motions(
         A dict of `Split`s (`"train"`, `"validation"`, `"test"`), labels 0–3
         in the order of `CLASSES`.
     """
-    check_fraction("validation_fraction", validation_fraction)
     directory = package_path("sktime", "datasets", "data", "BasicMotions")
     splits = {}
     for name, file in (("train", "TRAIN"), ("test", "TEST")):
@@ -44,10 +43,6 @@ def load_basic_motions(
         x, lengths = pad(series)
         y = np.array([CLASSES.index(label.lower()) for label in labels], dtype=np.int32)
         splits[name] = Split(x, lengths, y)
-    if validation_fraction > 0:
-        splits["train"], splits["validation"] = hold_out(
-            splits["train"], validation_fraction, seed, stratify=True
-        )
-    if normalize:
-        splits = standardize(splits)
-    return {name: splits[name] for name in ("train", "validation", "test") if name in splits}
+    return classification_splits(
+        splits["train"], splits["test"], validation_fraction, seed, normalize
+    )

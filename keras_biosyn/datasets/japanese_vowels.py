@@ -12,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-from keras_biosyn.datasets.splits import Split, check_fraction, hold_out, standardize
+from keras_biosyn.datasets.splits import Split, classification_splits
 
 NUM_CLASSES = 9
 NUM_FEATURES = 12
@@ -45,7 +45,6 @@ def load_japanese_vowels(
     >>> splits["train"].x.shape, splits["test"].x.shape
     ((216, 29, 12), (370, 29, 12))
     """
-    check_fraction("validation_fraction", validation_fraction)
     path = resources.files("keras_biosyn.datasets") / "data" / "japanese_vowels.npz"
     with resources.as_file(path) as file, np.load(file) as data:
         raw = {
@@ -56,14 +55,7 @@ def load_japanese_vowels(
             )
             for split in ("train", "test")
         }
-    splits = {"train": raw["train"], "test": raw["test"]}
-    if validation_fraction > 0:
-        splits["train"], splits["validation"] = hold_out(
-            raw["train"], validation_fraction, seed, stratify=True
-        )
-    if normalize:
-        splits = standardize(splits)
-    return {name: splits[name] for name in ("train", "validation", "test") if name in splits}
+    return classification_splits(raw["train"], raw["test"], validation_fraction, seed, normalize)
 
 
 def load_japanese_vowels_irregular(

@@ -51,6 +51,25 @@ def standardize(splits: dict[str, Split], fit_on: str = "train") -> dict[str, Sp
     return {name: apply(split) for name, split in splits.items()}
 
 
+def classification_splits(
+    train: Split, test: Split, validation_fraction: float, seed: int, normalize: bool
+) -> dict[str, Split]:
+    """Holds out a stratified validation split of `train`, then standardises on train only.
+
+    Returns the splits in the order `"train"`, `"validation"` (when
+    `validation_fraction > 0`), `"test"`.
+    """
+    check_fraction("validation_fraction", validation_fraction)
+    splits = {"train": train, "test": test}
+    if validation_fraction > 0:
+        splits["train"], splits["validation"] = hold_out(
+            train, validation_fraction, seed, stratify=True
+        )
+    if normalize:
+        splits = standardize(splits)
+    return {name: splits[name] for name in ("train", "validation", "test") if name in splits}
+
+
 def check_fraction(name: str, value: float) -> float:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"Expected `{name}` in [0, 1). Received: {name}={value}")
