@@ -39,3 +39,11 @@ def assert_config_round_trip(layer):
     rebuilt = type(layer).from_config(config)
     assert rebuilt.get_config() == config
     return rebuilt
+
+
+def snapshot(directory) -> dict:
+    """Every path under `directory` with its bytes (None for a directory), to compare states."""
+    return {
+        p.relative_to(directory).as_posix(): None if p.is_dir() else p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+    }

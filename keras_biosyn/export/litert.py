@@ -11,9 +11,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_biosyn.export.files import check_destination, write_file_atomically
 from keras_biosyn.export.streaming import sequence_model, streaming_model
 from keras_biosyn.utils.backend import require_backend
+from keras_biosyn.utils.files import check_destination, write_file_atomically
 from keras_biosyn.utils.validation import check_choice
 
 MODES = ("streaming", "sequence")
@@ -139,10 +139,11 @@ def export_tflite(
             `"int8"` (full-integer post-training quantization of weights and
             activations, float32 inputs and outputs, calibrated on
             `representative_data`; streaming mode only).
-        representative_data: For int8: an iterable of samples, each a dict
-            keyed by input name or a list in input order. For streaming
-            models, `calibration_samples(model, sequences)` makes closed-loop
-            `(x_t, state)` samples.
+        representative_data: For int8: the training sequences
+            `(samples, time, features)` as an array (the closed-loop
+            `(x_t, state)` step samples are derived from them with
+            `calibration_samples`), or prepared samples: an iterable whose
+            items are dicts keyed by input name or lists in input order.
         synapse_layout: `"dense"` (default; runs on TFLite Micro) or `"model"`.
         overwrite: Replace an existing file.
 
@@ -153,9 +154,8 @@ def export_tflite(
 
     ```python
     export_tflite(model, "ltc_step.tflite")                       # float32 streaming
-    samples = calibration_samples(model, x_train[:64])
     export_tflite(model, "ltc_step_int8.tflite", quantization="int8",
-                  representative_data=samples)
+                  representative_data=x_train[:64])        # (64, time, features)
     ```
     """
     require_backend("TFLite export")
@@ -167,8 +167,32 @@ def export_tflite(
             "Received: mode='sequence', quantization='int8'"
         )
     deployable = deployable_model(model, mode, sequence_length, synapse_layout)
+    if quantization == "int8" and _is_sequence_batch(representative_data):
+        representative_data = calibration_samples(
+            model, _check_sequences(representative_data, deployable.inputs[0].shape[-1])
+        )
     flatbuffer = convert(deployable, quantization, representative_data)
     return write_file_atomically(path, flatbuffer)
+
+
+def _is_sequence_batch(data) -> bool:
+    """Whether `data` is an array of whole sequences rather than prepared step samples."""
+    return hasattr(data, "shape") and hasattr(data, "dtype") and len(data.shape) == 3
+
+
+def _check_sequences(sequences, features: int) -> np.ndarray:
+    sequences = np.asarray(sequences, np.float32)
+    if sequences.shape[0] < 1 or sequences.shape[1] < 1 or sequences.shape[-1] != features:
+        raise ValueError(
+            "Expected representative_data to be sequences of shape (samples, time, "
+            f"{features}) or prepared step samples. Received: an array of shape "
+            f"{sequences.shape}"
+        )
+    if not np.all(np.isfinite(sequences)):
+        raise ValueError(
+            "Expected finite representative sequences. Received: an array with NaN or inf"
+        )
+    return sequences
 
 
 def tflite_ops(model: bytes | str | os.PathLike) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keras_biosyn.export.files import check_destination, write_directory_atomically
 from keras_biosyn.utils.backend import require_backend
+from keras_biosyn.utils.files import check_destination, write_directory_atomically
 
 
 def export_saved_model(model, path, overwrite: bool = False) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numbers
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ import keras
 import numpy as np
 
 from keras_biosyn.cells import BioSynLTCCell
+from keras_biosyn.utils.files import write_atomically
 from keras_biosyn.utils.validation import check_int
 from keras_biosyn.wirings import Wiring
 
@@ -481,15 +481,7 @@ def _check_path(path):
 def _finish(figure, path):
     """Saves `figure` as a PNG at `path` (atomically) when `path` is set; returns it."""
     if path is not None:
-        # A new file opened like any other (so the umask applies), then renamed.
-        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            with open(temporary, "xb") as file:
-                figure.savefig(file, format="png")
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        write_atomically(path, lambda file: figure.savefig(file, format="png"))
     return figure
 
 

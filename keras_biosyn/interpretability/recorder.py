@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import numpy as np
 from keras_biosyn.interpretability.layers import select_layers
 from keras_biosyn.interpretability.sequence import _layer_inputs, _names, _SequenceRunner
 from keras_biosyn.utils.backend import require_backend
+from keras_biosyn.utils.files import write_atomically
 from keras_biosyn.utils.validation import check_int
 
 _RECORD = re.compile(r"record_(\d{6})\.npz$")
@@ -173,7 +173,10 @@ class CoefficientRecorder(keras.callbacks.Callback):
             self.history[key].append(value.item() if value.ndim == 0 else value)
             del self.history[key][: -self.max_records]
         if self.save_path is not None:
-            _write_atomically(self.save_path / f"record_{self._next_index:06d}.npz", record)
+            write_atomically(
+                self.save_path / f"record_{self._next_index:06d}.npz",
+                lambda file: np.savez(file, **record),
+            )
         if self._writer is not None:
             _write_summaries(self._writer, record, self._runners, self._next_index)
         self._next_index += 1
@@ -210,17 +213,6 @@ def _record_files(directory: Path):
         if match:
             found.append((int(match.group(1)), file))
     return sorted(found)
-
-
-def _write_atomically(path: Path, arrays: dict):
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".record-", suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _summary_writer(log_dir: Path):

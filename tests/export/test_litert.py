@@ -117,6 +117,27 @@ def test_int8_is_builtin_and_its_error_is_bounded(int8_model, sequences):
     assert os.path.getsize(path) < 64 * 1024
 
 
+def test_int8_calibrates_on_training_sequences_as_given(int8_model, tmp_path, sequences):
+    """`(N, T, F)` sequences give the same file as the closed-loop samples made from them."""
+    model, _ = int8_model
+    from_sequences = export_tflite(
+        model, tmp_path / "a.tflite", quantization="int8", representative_data=sequences[:, :30]
+    )
+    prepared = calibration_samples(model, sequences[:, :30])
+    from_samples = export_tflite(
+        model, tmp_path / "b.tflite", quantization="int8", representative_data=prepared
+    )
+    assert from_sequences.read_bytes() == from_samples.read_bytes()
+    with pytest.raises(ValueError, match=r"shape \(samples, time, 4\).*\(3, 30, 2\)"):
+        export_tflite(
+            model,
+            tmp_path / "c.tflite",
+            quantization="int8",
+            representative_data=sequences[:, :30, :2],
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tflite", "b.tflite"]
+
+
 def test_tflite_micro_runs_float32_like_litert(tmp_path, sequences):
     path = export_tflite(classifier("auto_ncp"), tmp_path / "step.tflite")
     np.testing.assert_allclose(
