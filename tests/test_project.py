@@ -44,3 +44,16 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "README.md", "exec"), {})
     assert (tmp_path / "ltc.keras").exists()
+
+
+def test_ci_runs_the_commands_on_the_readme_install():
+    """The base-install stage installs exactly what the README's main command installs."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    stage = (ROOT / ".ci" / "check_base_install").read_text()
+    main_command = next(c for c in _readme_commands() if "keras-biosyn train" in c)
+    assert "pip install . &&" in main_command
+    assert ".ci/check_base_install" in ci and ci.index(".ci/check_base_install") < ci.index("ruff")
+    installs = [line.strip() for line in stage.splitlines() if line.strip().startswith("pip ")]
+    assert installs == ["pip install --quiet ."]
+    for command in ("train", "inspect", "export", "benchmark"):
+        assert f"keras-biosyn {command} " in stage

@@ -83,13 +83,15 @@ def run(
     progress: Callable[[str], None] = print,
     existing: list[dict] | None = None,
     on_result: Callable[[list[dict]], None] | None = None,
+    splits: dict | None = None,
 ) -> list[dict]:
     """Runs every combination not already in `existing`; returns all results.
 
     `on_result(results)` is called after each run (e.g. to save them), so an
-    interrupted benchmark resumes where it stopped.
+    interrupted benchmark resumes where it stopped. `splits` are the task's
+    loaded splits (default: `task.load()`).
     """
-    splits = task.load()
+    splits = task.load() if splits is None else splits
     results = list(existing or [])
     done = {(r["model"], r["neurons"], r["seed"]) for r in results}
     combinations = [(m, n, s) for m in models for n in neurons for s in range(seeds)]

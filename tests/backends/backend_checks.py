@@ -7,6 +7,8 @@ python -m tests.backends.backend_checks cross DIR B..  # TensorFlow: loads B's s
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from pathlib import Path
@@ -16,7 +18,7 @@ import numpy as np
 
 import keras_biosyn as kb
 from keras_biosyn import export
-from keras_biosyn.cli import main as cli
+from keras_biosyn_cli.main import main as cli_main
 from tests.backends import models
 
 
@@ -53,7 +55,7 @@ def check(directory: Path) -> None:
         "export_tflite": lambda: export.export_tflite(model, directory / "m.tflite"),
         "export_saved_model": lambda: export.export_saved_model(model, directory / "saved"),
         "recorder_log_dir": lambda: kb.CoefficientRecorder(x[:4], log_dir=directory / "logs"),
-        "cli_train": lambda: cli.main(["train", "--output-dir", str(directory / "cli")]),
+        "cli_train": lambda: _cli_error(["train", "--output-dir", str(directory / "cli")]),
     }
     for what, attempt in attempts.items() if backend != "tensorflow" else ():
         try:
@@ -64,6 +66,16 @@ def check(directory: Path) -> None:
             errors[what] = None
     models.save(directory / f"results_{backend}.npz", results)
     (directory / f"errors_{backend}.json").write_text(json.dumps(errors))
+
+
+def _cli_error(argv):
+    """Runs the CLI in-process; its one-line error (exit 2) comes back as a RuntimeError."""
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        code = cli_main(argv)
+    if code == 2:
+        raise RuntimeError(stderr.getvalue().strip())
+    raise AssertionError(f"expected exit status 2, got {code}: {stderr.getvalue()}")
 
 
 def cross(directory: Path, backends: list[str]) -> None:

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import numpy as np
@@ -14,8 +15,10 @@ from keras_biosyn.benchmarking import (
     summary_table,
 )
 from keras_biosyn.benchmarking.runner import run_one
-from keras_biosyn.cli.main import main
 from keras_biosyn.datasets import Split
+from keras_biosyn_cli import benchmark as benchmark_command
+from keras_biosyn_cli.main import main
+from tests.cli.cli import assert_user_error, run
 
 
 def tiny_splits(time_input=False, seed=0):
@@ -98,6 +101,7 @@ def test_claim_that_does_not_hold_is_said_plainly():
 
 def test_benchmark_command_writes_json_markdown_png_and_resumes(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(TASKS, "tiny", TINY)
+    monkeypatch.setattr(benchmark_command, "TASKS", (*benchmark_command.TASKS, "tiny"))
     arguments = [
         "benchmark",
         "--task",
@@ -122,8 +126,30 @@ def test_benchmark_command_writes_json_markdown_png_and_resumes(tmp_path, monkey
     capsys.readouterr()
     assert main(arguments) == 0  # everything already done: no run is repeated
     assert "[1/2]" not in capsys.readouterr().out
-    with pytest.raises(SystemExit, match="--models takes"):
-        main(["benchmark", "--task", "tiny", "--models", "transformer", "--out", str(tmp_path)])
+
+    def failing_load():
+        raise ImportError('needs `sktime`: pip install "keras-biosyn[datasets]"')
+
+    monkeypatch.setitem(TASKS, "tiny", dataclasses.replace(TINY, load=failing_load))
+    for argv, fragments in [
+        (["--models", "transformer"], ["--models", "unknown transformer"]),
+        (["--neurons", "2,8"], ["--neurons", ">= 3"]),
+        (["--seeds", "0"], ["--seeds"]),
+        ([], ["--task tiny:", 'pip install "keras-biosyn[datasets]"']),
+    ]:
+        assert_user_error(
+            run(capsys, "benchmark", "--task", "tiny", "--out", tmp_path / "new", *argv),
+            "benchmark",
+            *fragments,
+        )
+    monkeypatch.setattr(benchmark_command, "find_spec", lambda name: None)
+    assert_user_error(
+        run(capsys, "benchmark", "--task", "tiny", "--models", "lstm,ncps_ltc"),
+        "benchmark",
+        "--models ncps_ltc needs ncps",
+        'pip install "keras-biosyn[bench]"',
+    )
+    assert not (tmp_path / "new").exists()
 
 
 def test_summary_tables_name_the_matching_circuit_and_the_failures():

@@ -1,27 +1,119 @@
-from pathlib import Path
+"""`keras-biosyn export`: files, parity and accuracy reports, all-or-nothing, and its errors."""
 
+import hashlib
+import json
+
+import keras
+import numpy as np
 import pytest
 
-from keras_biosyn.cli.main import main
+from keras_biosyn import BioSynLTCCell, export
+from tests.cli.cli import SAVED, assert_user_error, run
+from tests.testing import snapshot
 
-SAVED = Path(__file__).resolve().parents[2] / "saved_models" / "japanese_vowels_biosyn_ltc.keras"
+STEM = "japanese_vowels_biosyn_ltc"
 
 
-def test_export_writes_savedmodel_and_tflite_and_reports_parity(tmp_path, capsys):
-    code = main(["export", str(SAVED), "--out", str(tmp_path), "--quantize", "float32"])
-    assert code == 0
-    out = capsys.readouterr().out
-    stem = "japanese_vowels_biosyn_ltc"
-    assert (tmp_path / f"{stem}_savedmodel" / "saved_model.pb").is_file()
-    tflite = tmp_path / f"{stem}_streaming_float32.tflite"
-    assert tflite.read_bytes()[4:8] == b"TFL3"
+def test_export_writes_every_file_and_reports_parity_and_accuracy(tmp_path, capsys):
+    code, out, err = run(capsys, "export", SAVED, "--out", tmp_path, "--quantize", "float32,int8")
+    assert code == 0, err
+    assert (tmp_path / f"{STEM}_savedmodel" / "saved_model.pb").is_file()
+    for quantization in ("float32", "int8"):
+        tflite = tmp_path / f"{STEM}_streaming_{quantization}.tflite"
+        assert tflite.read_bytes()[4:8] == b"TFL3"
     assert "LOGISTIC" in out and "max error" in out
-    error = float(out.split("max error ")[1].split(",")[0])
-    assert error <= 1e-5
-    with pytest.raises(FileExistsError):
-        main(["export", str(SAVED), "--out", str(tmp_path), "--quantize", "float32"])
+    assert "calibrating int8 on closed-loop steps of 64 sequences" in out
+    report = json.loads((tmp_path / f"{STEM}_export.json").read_text())
+    by_name = {entry["file"]: entry for entry in report["files"]}
+    float32 = by_name[f"{STEM}_streaming_float32.tflite"]
+    assert float32["parity"]["max_abs_error"] <= 1e-5
+    assert float32["test_accuracy"] == pytest.approx(report["keras_test_accuracy"], abs=1 / 370)
+    assert f"test accuracy {float32['test_accuracy']:.4f}" in out
+    int8 = by_name[f"{STEM}_streaming_int8.tflite"]
+    assert int8["calibration"].startswith("the first 64 Japanese Vowels training")
+    assert 0.2 < int8["test_accuracy"] <= 1.0
+    for entry in [float32, int8, *by_name[f"{STEM}_savedmodel"]["files"]]:
+        data = (tmp_path / entry["file"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+    result = run(capsys, "export", SAVED, "--out", tmp_path, "--quantize", "float32")
+    assert_user_error(result, "export", "already holds", "--overwrite")
 
 
-def test_export_rejects_unknown_quantization(tmp_path):
-    with pytest.raises(SystemExit, match="--quantize takes"):
-        main(["export", str(SAVED), "--out", str(tmp_path), "--quantize", "int4"])
+def test_int8_far_from_float_is_flagged(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("keras_biosyn_cli.export_model.INT8_WARNING_FRACTION", 1e-6)
+    code, out, _ = run(capsys, "export", SAVED, "--out", tmp_path, "--quantize", "int8")
+    assert code == 0
+    assert "warning: int8's mean error is" in out and "check it on your data" in out
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """A model that does not take the embedded dataset (10 steps x 3 features)."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((10, 3)), keras.layers.RNN(BioSynLTCCell(5)), keras.layers.Dense(2)]
+    )
+    directory = tmp_path_factory.mktemp("small")
+    model.save(directory / "small.keras")
+    x = np.random.default_rng(0).normal(size=(8, 10, 3)).astype("float32")
+    np.save(directory / "x.npy", x)
+    return directory
+
+
+def test_own_data_calibrates_int8_and_sequence_mode_works(small_model, tmp_path, capsys):
+    argv = ["export", small_model / "small.keras", "--out", tmp_path]
+    assert_user_error(run(capsys, *argv), "export", "--calibration FILE.npy", "--quantize")
+    code, out, err = run(capsys, *argv, "--calibration", small_model / "x.npy")
+    assert code == 0, err
+    assert "of 8 sequences from --calibration" in out
+    argv = ["export", small_model / "small.keras", "--out", tmp_path / "sequence"]
+    code, out, err = run(capsys, *argv, "--mode", "sequence", "--inputs", small_model / "x.npy")
+    assert code == 0, err
+    assert (tmp_path / "sequence" / "small_sequence_float32.tflite").is_file()
+    assert "vs Keras over 4 sequences" in out
+
+
+def test_a_failure_at_the_last_step_leaves_the_previous_files(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    assert run(capsys, "export", SAVED, "--out", out, "--quantize", "float32")[0] == 0
+    before = snapshot(out)
+    export_tflite = export.export_tflite
+
+    def failing_int8(model, path, **kwargs):
+        if kwargs.get("quantization") == "int8":
+            raise RuntimeError("converter crashed")
+        return export_tflite(model, path, **kwargs)
+
+    monkeypatch.setattr(export, "export_tflite", failing_int8)
+    argv = ["export", SAVED, "--out", out, "--quantize", "float16,int8", "--overwrite"]
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and "RuntimeError: converter crashed" in err
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["SAVED", "--mode", "sequence", "--quantize", "int8"], ["int8 is streaming-only"]),
+        (["SAVED", "--mode", "both", "--quantize", "float32,int8"], ["--mode both"]),
+        (["SAVED", "--quantize", "int4"], ["--quantize", "unknown int4"]),
+        (["SAVED", "--quantize", "int8,int8"], ["--quantize", "repeated"]),
+        (["{lstm}"], ["--mode streaming: the model cannot be exported", "--mode sequence"]),
+        (["{saved_model}"], ["is a SavedModel directory"]),
+        (["{tflite}"], ["is a TFLite file"]),
+        (
+            ["SAVED", "--inputs", "{wrong_shape}"],
+            ["--inputs: expected model inputs of shape (N, 29, 12)"],
+        ),
+        (["SAVED", "--calibration", "{nan}"], ["--calibration: expected finite"]),
+    ],
+)
+def test_export_errors_are_one_line(argv, fragments, wrong_files, tmp_path, capsys):
+    argv = [str(SAVED) if a == "SAVED" else a.format(**wrong_files) for a in argv]
+    assert_user_error(
+        run(capsys, "export", *argv, "--out", tmp_path / "out"), "export", *fragments
+    )
+    assert not (tmp_path / "out").exists()

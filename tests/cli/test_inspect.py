@@ -1,16 +1,14 @@
-from pathlib import Path
+"""`keras-biosyn inspect`: the report and figures of a saved model, and its errors."""
 
 import numpy as np
 import pytest
 
-from keras_biosyn.cli.main import main
-
-SAVED = Path(__file__).resolve().parents[2] / "saved_models" / "japanese_vowels_biosyn_ltc.keras"
+from tests.cli.cli import SAVED, assert_user_error, run
 
 
 def test_inspect_the_main_job_model(tmp_path, capsys):
-    assert main(["inspect", str(SAVED), "--samples", "3", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+    code, out, err = run(capsys, "inspect", SAVED, "--samples", "3", "--out", tmp_path)
+    assert code == 0, err
     assert "Parameter report: biosyn_ltc" in out and "LSTM(16)" in out
     with np.load(tmp_path / "biosyn_ltc_coefficients.npz") as data:
         assert data["tau"].shape == (3, 29, 16)
@@ -19,16 +17,40 @@ def test_inspect_the_main_job_model(tmp_path, capsys):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_inspect_with_own_inputs_and_errors(tmp_path, capsys):
+def test_inspect_with_own_inputs(tmp_path, capsys):
     inputs = tmp_path / "x.npy"
     np.save(inputs, np.random.default_rng(0).normal(size=(2, 29, 12)).astype("float32"))
-    code = main(
-        ["inspect", str(SAVED), "--inputs", str(inputs), "--out", str(tmp_path), "--no-plots"]
-    )
-    assert code == 0
-    with np.load(tmp_path / "biosyn_ltc_coefficients.npz") as data:
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "inspect", SAVED, "--inputs", inputs, "--out", out, "--no-plots")
+    assert code == 0, err
+    with np.load(out / "biosyn_ltc_coefficients.npz") as data:
         assert data["A"].shape == (2, 29, 16)
-    with pytest.raises(SystemExit, match="No model file"):
-        main(["inspect", str(tmp_path / "missing.keras")])
-    with pytest.raises(ValueError, match="layer='nope'"):
-        main(["inspect", str(SAVED), "--layer", "nope", "--out", str(tmp_path)])
+    assert sorted(p.name for p in out.iterdir()) == ["biosyn_ltc_coefficients.npz"]
+
+
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["{missing}"], ["MODEL: no such file"]),
+        (["{saved_model}"], ["is a SavedModel directory", "`.keras` file"]),
+        (["{tflite}"], ["is a TFLite file"]),
+        (["{not_a_model}"], ["is not a Keras model file"]),
+        (["{directory}"], ["is a directory"]),
+        (["{lstm}"], ["MODEL: Expected a model with at least one", "BioSynLTCCell"]),
+        (["SAVED", "--layer", "nope"], ["--layer:", "Received: layer='nope'"]),
+        (
+            ["SAVED", "--inputs", "{wrong_shape}"],
+            ["--inputs: expected model inputs", "(2, 29, 5)"],
+        ),
+        (["SAVED", "--inputs", "{nan}"], ["--inputs: expected finite numbers"]),
+        (["SAVED", "--inputs", "{text}"], ["--inputs:", "is not a .npy array file"]),
+        (["SAVED", "--inputs", "{missing}"], ["--inputs: no such file"]),
+        (["{lstm}", "--layer", "x"], ["--layer:"]),
+        (["SAVED", "--samples", "0"], ["--samples", ">= 1"]),
+    ],
+)
+def test_inspect_errors_are_one_line(argv, fragments, wrong_files, tmp_path, capsys):
+    argv = [str(SAVED) if a == "SAVED" else a.format(**wrong_files) for a in argv]
+    result = run(capsys, "inspect", *argv, "--out", tmp_path / "out")
+    assert_user_error(result, "inspect", *fragments)
+    assert not (tmp_path / "out").exists()

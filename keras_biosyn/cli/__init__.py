@@ -1,1 +1,0 @@
-"""The `keras-biosyn` command line. Nothing in the package imports it."""

@@ -1,0 +1,238 @@
+"""`keras-biosyn export`: SavedModel and builtin-only TFLite files of a saved model.
+
+Writes `<name>_savedmodel/`, `<name>_<mode>_<quantization>.tflite` files and
+`<name>_export.json` (sizes, SHA-256, ops, errors) into `--out`, all or nothing,
+and prints each file's size, the TFLite ops it uses and its error against
+Keras in the LiteRT interpreter (and its test accuracy on the embedded
+dataset for models of `keras-biosyn train`). int8 is calibrated on
+`--calibration` sequences, or on the embedded training set for those models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from keras_biosyn_cli.common import (
+    CommandError,
+    check_output_directory,
+    comma_list,
+    embedded_dataset_fits,
+    load_keras_model,
+    load_sequences,
+)
+
+QUANTIZATIONS = ("float32", "float16", "int8")
+# int8 is doubtful when its mean error is above this fraction of the spread (standard
+# deviation) of the Keras outputs; float32 files agree with Keras to ~1e-6 of it.
+INT8_WARNING_FRACTION = 0.1
+PARITY_SEQUENCES = 4
+
+
+HELP = "export a saved model as SavedModel and TFLite (streaming/sequence, quantized)"
+
+
+def add_arguments(parser: argparse.ArgumentParser):
+    parser.add_argument("model", type=Path, metavar="MODEL", help="a .keras model file")
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="output directory (required)"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=["streaming", "sequence", "both"],
+        default="streaming",
+        help="streaming: one step (x_t, state) -> (y_t, new_state), what a device runs; "
+        "sequence: whole sequences of a fixed length; both",
+    )
+    parser.add_argument(
+        "--quantize",
+        type=comma_list(QUANTIZATIONS),
+        default=None,
+        metavar="LIST",
+        help="comma-separated among float32, float16, int8; int8 is streaming-only "
+        "(default: float32,int8 with --mode streaming, float32 otherwise)",
+    )
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        metavar="FILE.npy",
+        help="a .npy of model inputs (N, time, features) for the parity check "
+        f"(the first {PARITY_SEQUENCES}) and, without --calibration, int8 calibration "
+        "(default: the embedded Japanese Vowels set when the model takes it, else random "
+        "normal sequences for the parity check)",
+    )
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        metavar="FILE.npy",
+        help="a .npy of real model inputs (N, time, features) to calibrate int8 on "
+        "(default: --inputs, else the embedded Japanese Vowels training set when the model "
+        "takes it)",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+
+
+def run(args: argparse.Namespace) -> int:
+    modes = ["streaming", "sequence"] if args.mode == "both" else [args.mode]
+    quantizations = args.quantize or (
+        ["float32", "int8"] if modes == ["streaming"] else ["float32"]
+    )
+    if "int8" in quantizations and "sequence" in modes:
+        raise CommandError(
+            f"--quantize int8 is streaming-only (TensorFlow 2.21's converter crashes quantizing "
+            f"the sequence loop): with --mode {args.mode} pass --quantize float32[,float16], "
+            "or export int8 with --mode streaming"
+        )
+    check_output_directory(args.out, "--out")
+    name = args.model.stem
+    outputs = [f"{name}_savedmodel", f"{name}_export.json"] + [
+        f"{name}_{mode}_{q}.tflite" for mode in modes for q in quantizations
+    ]
+    existing = [n for n in outputs if (args.out / n).exists()]
+    if existing and not args.overwrite:
+        raise CommandError(
+            f"--out {str(args.out)!r} already holds {', '.join(existing)}: pass --overwrite to "
+            "replace them"
+        )
+    model = load_keras_model(args.model)
+    data = _data(args, model, needs_calibration="int8" in quantizations)
+    _check_exportable(model, modes, data)
+    return _export(args, model, name, modes, quantizations, data)
+
+
+def _check_exportable(model, modes, data):
+    from keras_biosyn import export
+
+    for mode in modes:
+        try:
+            export.deployable_model(model, mode, sequence_length=data["check"].shape[1])
+        except (ValueError, TypeError) as error:
+            other = "sequence" if mode == "streaming" else "streaming"
+            raise CommandError(
+                f"--mode {mode}: the model cannot be exported this way: "
+                f"{str(error).splitlines()[0]} (try --mode {other})"
+            ) from None
+
+
+def _data(args, model, needs_calibration: bool) -> dict:
+    """Parity-check sequences (and labels when known) and int8 calibration sequences."""
+    import numpy as np
+
+    data = {"labels": None, "lengths": None, "calibration": None}
+    if args.inputs is not None:
+        inputs = load_sequences(args.inputs, "--inputs", model)
+        data["check"], data["check_source"] = inputs[:PARITY_SEQUENCES], str(args.inputs)
+        data["calibration"], data["calibration_source"] = inputs, f"--inputs {args.inputs}"
+    elif embedded_dataset_fits(model):
+        from keras_biosyn.datasets import japanese_vowels
+
+        splits = japanese_vowels.load_japanese_vowels()
+        test = splits["test"]
+        data["check"], data["check_source"] = test.x, "the Japanese Vowels test split"
+        data["labels"], data["lengths"] = test.y, test.length
+        data["calibration"] = splits["train"].x[:64]
+        data["calibration_source"] = "the first 64 Japanese Vowels training utterances"
+    else:
+        shape = tuple(model.inputs[0].shape[1:])
+        steps = shape[0] or 100
+        rng = np.random.default_rng(0)
+        data["check"] = rng.normal(size=(PARITY_SEQUENCES, steps, shape[-1])).astype("float32")
+        data["check_source"] = "random normal sequences (no --inputs given)"
+    if args.calibration is not None:
+        data["calibration"] = load_sequences(args.calibration, "--calibration", model)
+        data["calibration_source"] = f"--calibration {args.calibration}"
+    if needs_calibration and data["calibration"] is None:
+        raise CommandError(
+            "--quantize int8 calibrates on real inputs, and this model does not take the "
+            "embedded dataset: pass --calibration FILE.npy (training sequences shaped "
+            "(N, time, features)), or leave int8 out with --quantize float32"
+        )
+    return data
+
+
+def _export(args, model, name, modes, quantizations, data) -> int:
+    from keras_biosyn import export
+    from keras_biosyn.artifacts import artifact_accuracy
+    from keras_biosyn.datasets import Split
+    from keras_biosyn.utils.files import file_checksums, staged_directory, write_file_atomically
+
+    report = {"model": str(args.model), "parity_inputs": data["check_source"], "files": []}
+    labelled = data["labels"] is not None
+    if labelled:
+        keras_accuracy = float(
+            (model.predict(data["check"], verbose=0).argmax(-1) == data["labels"]).mean()
+        )
+        report["keras_test_accuracy"] = keras_accuracy
+        print(
+            f"{args.model}: test accuracy in Keras {keras_accuracy:.4f} ({data['check_source']})"
+        )
+    with staged_directory(args.out) as staging:
+        saved_model = export.export_saved_model(model, staging / f"{name}_savedmodel")
+        files = file_checksums(saved_model, staging)
+        size = sum(f["size_bytes"] for f in files)
+        report["files"].append({"file": saved_model.name, "format": "saved_model", "files": files})
+        print(f"{saved_model.name}: {size / 1024:.1f} KB (SavedModel, serve endpoint)")
+        for mode in modes:
+            for quantization in quantizations:
+                path = staging / f"{name}_{mode}_{quantization}.tflite"
+                calibration = data["calibration"] if quantization == "int8" else None
+                if calibration is not None:
+                    print(
+                        f"{path.name}: calibrating int8 on closed-loop steps of "
+                        f"{len(calibration)} sequences from {data['calibration_source']}"
+                    )
+                export.export_tflite(
+                    model,
+                    path,
+                    mode=mode,
+                    sequence_length=data["check"].shape[1] if mode == "sequence" else None,
+                    quantization=None if quantization == "float32" else quantization,
+                    representative_data=calibration,
+                )
+                entry = {
+                    "file": path.name,
+                    "format": f"tflite_{mode}",
+                    "quantization": quantization,
+                    **file_checksums(path, staging)[0],
+                    "ops": export.tflite_ops(path),
+                }
+                lengths = data["lengths"]
+                entry["parity"] = export.compare(
+                    model,
+                    path,
+                    data["check"][:PARITY_SEQUENCES],
+                    None if lengths is None or mode == "sequence" else lengths[:PARITY_SEQUENCES],
+                )
+                if quantization == "int8":
+                    entry["calibration"] = data["calibration_source"]
+                if labelled:
+                    split = Split(data["check"], data["lengths"], data["labels"])
+                    entry["test_accuracy"] = artifact_accuracy(path, entry["format"], split)
+                report["files"].append(entry)
+                _print_entry(entry, mode)
+        text = json.dumps(report, indent=2) + "\n"
+        write_file_atomically(staging / f"{name}_export.json", text.encode())
+    print(
+        f"Wrote {len(report['files']) + 1} outputs to {args.out} ({name}_export.json lists them)"
+    )
+    return 0
+
+
+def _print_entry(entry: dict, mode: str):
+    parity = entry["parity"]
+    unit = "steps" if mode == "streaming" else "sequences"
+    accuracy = f", test accuracy {entry['test_accuracy']:.4f}" if "test_accuracy" in entry else ""
+    print(
+        f"{entry['file']}: {entry['size_bytes'] / 1024:.1f} KB, ops {', '.join(entry['ops'])}\n"
+        f"  vs Keras over {parity['steps']} {unit}: max error {parity['max_abs_error']:.2e}, "
+        f"mean {parity['mean_abs_error']:.2e} (output std {parity['output_std']:.2e})"
+        f"{accuracy}"
+    )
+    relative = parity["mean_abs_error"] / max(parity["output_std"], 1e-12)
+    if entry["quantization"] == "int8" and relative > INT8_WARNING_FRACTION:
+        print(
+            f"  warning: int8's mean error is {100 * relative:.0f} % of the outputs' spread "
+            f"(above {100 * INT8_WARNING_FRACTION:.0f} %): check it on your data before "
+            "deploying it, or use float32"
+        )
