@@ -86,7 +86,28 @@ def rk4(p, v, x, h, epsilon):
     return v + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
 
 
-SOLVERS = {"semi_implicit": semi_implicit, "explicit_euler": explicit_euler, "rk4": rk4}
+def exponential(p, v, x, h, epsilon):
+    """The exact solution over `h` of the ODE with its conductances frozen at `v`.
+
+    With G and Gs held, `cm dv/dt = gleak (vleak - v) + Σ G (erev - v) + Σ Gs (erevs - v)`
+    relaxes towards `v_inf` (where the currents cancel) with rate `(gleak + Σ G + Σ Gs) / cm`.
+    """
+    g, gs = conductances(p, v, x)
+    total = p["gleak"] + np.sum(g, axis=1) + np.sum(gs, axis=1)
+    v_inf = (
+        p["gleak"] * p["vleak"]
+        + np.sum(g * p["erev"], axis=1)
+        + np.sum(gs * p["sensory_erev"], axis=1)
+    ) / total
+    return v_inf + (v - v_inf) * np.exp(-h * total / p["cm"])
+
+
+SOLVERS = {
+    "semi_implicit": semi_implicit,
+    "exponential": exponential,
+    "explicit_euler": explicit_euler,
+    "rk4": rk4,
+}
 
 
 def step(

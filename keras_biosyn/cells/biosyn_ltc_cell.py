@@ -91,8 +91,10 @@ class BioSynLTCCell(WiredCell):
             Defaults to `units`; with a wiring, defaults to (and must equal)
             the wiring's `output_size`.
         ode_unfolds: Solver steps per input step, a positive int.
-        solver: `"semi_implicit"` (default, unconditionally stable),
-            `"explicit_euler"` or `"rk4"`.
+        solver: `"semi_implicit"` (default; implicit Euler on the frozen linear
+            system), `"exponential"` (its exact solution over the step), both
+            unconditionally stable, or `"explicit_euler"` and `"rk4"` (for
+            accuracy studies).
         input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
             (`input_w * u`) or `None` (identity), per input feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.

@@ -28,7 +28,7 @@ class WiredCell(keras.layers.Layer):
         output_size: Number of output neurons (the first ones). Defaults to
             `units`; with a wiring, defaults to (and must equal) its own.
         ode_unfolds: Solver steps per input step, a positive int.
-        solver: `"semi_implicit"`, `"explicit_euler"` or `"rk4"`.
+        solver: `"semi_implicit"`, `"exponential"`, `"explicit_euler"` or `"rk4"`.
         input_mapping: `"affine"`, `"linear"` or `None`, per input feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time of

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from keras_biosyn.solvers.explicit_euler import explicit_euler_step
+from keras_biosyn.solvers.exponential import exponential_step
 from keras_biosyn.solvers.rk4 import rk4_step
 from keras_biosyn.solvers.semi_implicit import semi_implicit_step
 from keras_biosyn.utils.validation import check_choice
 
 SOLVERS: dict[str, Callable] = {
     "semi_implicit": semi_implicit_step,
+    "exponential": exponential_step,
     "explicit_euler": explicit_euler_step,
     "rk4": rk4_step,
 }
@@ -36,6 +38,7 @@ def integrate(step: Callable, v, h, cm, drive, epsilon, unfolds: int):
 __all__ = [
     "SOLVERS",
     "explicit_euler_step",
+    "exponential_step",
     "get",
     "integrate",
     "rk4_step",

@@ -12,7 +12,9 @@ WIRINGS = {
     "random": lambda: wirings.Random(7, output_size=3, sparsity=0.5, seed=1),
     "auto_ncp": lambda: wirings.AutoNCP(9, output_size=3, sparsity=0.5, seed=1),
 }
-SOLVERS = ["semi_implicit", "explicit_euler", "rk4"]
+SOLVERS = ["semi_implicit", "exponential", "explicit_euler", "rk4"]
+# the unconditionally stable ones, whose state stays in the reversal range for any step
+BOUNDED_SOLVERS = ["semi_implicit", "exponential"]
 # float64 compares the algebra exactly; float32 bounds the rounding error.
 TOLERANCES = {"float64": 1e-10, "float32": 2e-5}
 
@@ -259,11 +261,12 @@ def test_invalid_elapsed_time_holds_the_state(rng, solver, bad_dt):
     assert not np.allclose(new_state[1], v[1])
 
 
+@pytest.mark.parametrize("solver", BOUNDED_SOLVERS)
 @pytest.mark.parametrize(
     "seed", [0, 1, *(pytest.param(s, marks=pytest.mark.slow) for s in (2, 3))]
 )
-def test_state_never_leaves_the_reversal_range(seed):
-    """Property: with cm, gleak > 0 and w >= 0 the fused step is a convex combination.
+def test_state_never_leaves_the_reversal_range(seed, solver):
+    """Property: with cm, gleak > 0 and w >= 0 each step is a convex combination.
 
     Random parameters (reversal potentials well beyond +-1), random inputs and
     elapsed times up to 1000 over 1,200 steps: every neuron stays within the
@@ -277,7 +280,7 @@ def test_state_never_leaves_the_reversal_range(seed):
         wirings.AutoNCP(10, output_size=2, seed=seed),
         wirings.NCP(4, 3, 3, 2, 2, 4, 2, seed=seed),
     ][seed]
-    cell = BioSynLTCCell(wiring, time_input=True, ode_unfolds=2)
+    cell = BioSynLTCCell(wiring, time_input=True, ode_unfolds=2, solver=solver)
     steps = 1200
     cell.build((None, 4))
     reference.randomize_cell(cell, rng, erev_scale=5.0)
@@ -375,19 +378,20 @@ def test_regularizers_add_losses(rng):
     np.testing.assert_allclose(float(sum(model.losses)), expected, rtol=1e-5)
 
 
-def test_mixed_float16_trains_and_stays_close_to_float32(rng):
+@pytest.mark.parametrize("solver", BOUNDED_SOLVERS)
+def test_mixed_float16_trains_and_stays_close_to_float32(rng, solver):
     x, y = _regression_data(rng, samples=128)
     keras.utils.set_random_seed(3)
     reference_model = keras.Sequential(
         [
             keras.Input((16, 3)),
-            keras.layers.RNN(BioSynLTCCell(8, output_size=4)),
+            keras.layers.RNN(BioSynLTCCell(8, output_size=4, solver=solver)),
             keras.layers.Dense(1),
         ]
     )
     weights = reference_model.get_weights()
     keras.config.set_dtype_policy("mixed_float16")
-    cell = BioSynLTCCell(8, output_size=4)
+    cell = BioSynLTCCell(8, output_size=4, solver=solver)
     model = keras.Sequential([keras.Input((16, 3)), keras.layers.RNN(cell), keras.layers.Dense(1)])
     model.set_weights(weights)
     assert cell.compute_dtype == "float16" and cell.variable_dtype == "float32"
@@ -401,3 +405,29 @@ def test_mixed_float16_trains_and_stays_close_to_float32(rng):
     history = model.fit(x, y, epochs=8, batch_size=32, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     assert history.history["loss"][-1] < initial
+
+
+@pytest.mark.parametrize("solver", BOUNDED_SOLVERS)
+def test_float16_extremes_stay_finite_and_bounded(solver):
+    """Under mixed_float16: the smallest capacitance, large conductances and long steps.
+
+    `dt * conductance / cm` reaches ~1e7, far past float16's 65,504: the
+    exponential step must saturate to the target, a zero step must hold the
+    state, and nothing may become inf or NaN.
+    """
+    keras.config.set_dtype_policy("mixed_float16")
+    cell = BioSynLTCCell(6, time_input=True, ode_unfolds=1, solver=solver)
+    cell.build((None, 3))
+    cell.cm.assign(np.full(6, MIN_CM, "float32"))
+    cell.w.assign(np.full((6, 6), 50.0, "float32"))
+    cell.sensory_w.assign(np.full((2, 6), 50.0, "float32"))
+    rng = np.random.default_rng(0)
+    v = rng.uniform(-1, 1, size=(4, 6)).astype("float16")
+    for dt in (0.0, 1e-3, 1.0, 50.0):
+        u = np.concatenate([rng.normal(size=(4, 2)), np.full((4, 1), dt)], axis=1)
+        _, states = cell(u.astype("float16"), [v])
+        new = np.asarray(states[0]).astype("float32")
+        assert np.isfinite(new).all(), dt
+        assert np.abs(new).max() <= 1.0 + 1e-2, dt  # erev = ±1, |vleak| <= 0.2, |v| < 1
+        if dt == 0.0:
+            np.testing.assert_array_equal(new, v.astype("float32"))

@@ -26,12 +26,12 @@ WIRINGS = {
 }
 
 
-def classifier(wiring, steps=None):
+def classifier(wiring, steps=None, **cell_options):
     keras.utils.set_random_seed(3)
     return keras.Sequential(
         [
             keras.Input((steps, FEATURES)),
-            keras.layers.RNN(BioSynLTCCell(WIRINGS[wiring]()), name="ltc"),
+            keras.layers.RNN(BioSynLTCCell(WIRINGS[wiring](), **cell_options), name="ltc"),
             keras.layers.Dense(3, activation="softmax"),
         ]
     )
@@ -63,6 +63,16 @@ def test_float32_streaming_matches_keras_over_120_fed_back_steps(
     assert report["steps"] == 3 * STEPS
     assert report["max_abs_error"] <= 1e-5 and report["final_max_abs_error"] <= 1e-5, report
     assert os.path.getsize(path) < 64 * 1024
+
+
+@pytest.mark.parametrize("solver", ["semi_implicit", "exponential"])
+def test_each_bounded_solver_exports_with_builtin_ops(tmp_path, sequences, solver):
+    model = classifier("fully_connected", solver=solver, ode_unfolds=1)
+    path = export_tflite(model, tmp_path / "step.tflite")
+    ops = assert_builtin_only(path)
+    assert ("EXP" in ops) == (solver == "exponential")
+    report = compare(model, path, sequences)
+    assert report["max_abs_error"] <= 1e-5 and report["final_max_abs_error"] <= 1e-5, report
 
 
 def test_float32_sequence_mode_matches_keras(tmp_path, sequences):

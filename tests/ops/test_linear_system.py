@@ -61,6 +61,28 @@ def test_one_fused_step_is_implicit_euler_on_the_frozen_system(rng, wiring):
         )
 
 
+@pytest.mark.parametrize("wiring", sorted(WIRINGS))
+def test_one_exponential_step_is_the_exact_flow_of_the_frozen_system(rng, wiring):
+    """`v(h) = v_inf + (v - v_inf) exp(A h)` with `v_inf = -b / A`, read off `linear_system`."""
+    cell = built(rng, wiring, epsilon=0.0, solver="exponential", ode_unfolds=1)
+    u, v = rng.normal(size=(4, 3)), rng.uniform(-1, 1, size=(4, cell.units))
+    system = cell.linear_system(u, [v])
+    a, b = ops.convert_to_numpy(system["A"]), ops.convert_to_numpy(system["b"])
+    params, drive = drive_of(cell, u)
+    for h in (0.01, 1.0, 50.0):
+        step = solvers.exponential_step(ops.convert_to_tensor(v), h, params.cm, drive, 0.0)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(step),
+            -b / a + (v + b / a) * np.exp(a * h),
+            rtol=1e-12,
+            atol=1e-12,
+        )
+    _, new_state = cell(ops.convert_to_tensor(u), [ops.convert_to_tensor(v)])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(new_state[0]), -b / a + (v + b / a) * np.exp(a), rtol=1e-12
+    )
+
+
 def test_parts_add_up_and_signs_hold(rng):
     cell = built(rng, "auto_ncp")
     u, v = rng.normal(size=(5, 3)), rng.uniform(-1, 1, size=(5, cell.units))

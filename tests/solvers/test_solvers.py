@@ -44,12 +44,11 @@ def _measured_order(errors, unfolds):
     return slope
 
 
-ORDERS = {"explicit_euler": 1.0, "semi_implicit": 1.0, "rk4": 4.0}
+ORDERS = {"explicit_euler": 1.0, "semi_implicit": 1.0, "exponential": 1.0, "rk4": 4.0}
 
 
-@pytest.mark.parametrize("name", sorted(ORDERS))
-def test_convergence_order_against_exact_solution(rng, name):
-    """Without recurrent synapses the ODE is linear: v(t) has a closed form."""
+def _input_driven_system(rng):
+    """No recurrent synapses: with the input held the ODE is linear, v(t) in closed form."""
     p, params = random_parameters(rng, density=0.0)
     params = params._replace(
         sensory_w=ops.convert_to_tensor(p["sensory_w"]),
@@ -60,13 +59,32 @@ def test_convergence_order_against_exact_solution(rng, name):
     _, gs = reference.conductances({**p, "sensory_adjacency": np.ones((3, 6))}, v0, x)
     denominator = p["gleak"] + gs.sum(1)
     v_inf = (p["gleak"] * p["vleak"] + (gs * p["sensory_erev"]).sum(1)) / denominator
-    total_time = 1.0
-    exact = v_inf + (v0 - v_inf) * np.exp(-denominator / p["cm"] * total_time)
+
+    def exact(t):
+        return v_inf + (v0 - v_inf) * np.exp(-denominator / p["cm"] * t)
+
+    return params, x, v0, exact
+
+
+@pytest.mark.parametrize("name", sorted(set(ORDERS) - {"exponential"}))
+def test_convergence_order_against_exact_solution(rng, name):
+    params, x, v0, exact = _input_driven_system(rng)
     unfolds = [16, 32, 64, 128]
-    errors = [
-        np.abs(_integrate(name, params, x, v0, total_time, n) - exact).max() for n in unfolds
-    ]
+    errors = [np.abs(_integrate(name, params, x, v0, 1.0, n) - exact(1.0)).max() for n in unfolds]
     assert _measured_order(errors, unfolds) == pytest.approx(ORDERS[name], abs=0.15)
+
+
+@pytest.mark.parametrize("total_time", [1e-3, 0.1, 1.0, 10.0, 50.0])
+def test_exponential_is_exact_without_recurrent_synapses_at_any_step_size(rng, total_time):
+    """One step of any size is the analytic solution; more unfolds change nothing."""
+    params, x, v0, exact = _input_driven_system(rng)
+    for unfolds in (1, 3, 50):
+        got = _integrate("exponential", params, x, v0, total_time, unfolds)
+        np.testing.assert_allclose(got, exact(total_time), rtol=1e-12, atol=1e-13)
+    # the other first-order steps are far from it at the same step size
+    semi = _integrate("semi_implicit", params, x, v0, total_time, 1)
+    if total_time >= 1.0:
+        assert np.abs(semi - exact(total_time)).max() > 1e-3
 
 
 @pytest.mark.parametrize("name", sorted(ORDERS))
@@ -84,17 +102,18 @@ def test_convergence_order_on_the_nonlinear_system(rng, name):
     assert _measured_order(errors, unfolds) == pytest.approx(ORDERS[name], abs=0.2)
 
 
-def test_semi_implicit_with_zero_step_keeps_the_state(rng):
+@pytest.mark.parametrize("name", ["semi_implicit", "exponential"])
+def test_a_zero_step_keeps_the_state_exactly(rng, name):
     _, params = random_parameters(rng)
     v = rng.normal(size=(2, 6))
-    out = solvers.semi_implicit_step(
+    out = solvers.get(name)(
         ops.convert_to_tensor(v),
         0.0,
         params.cm,
         _drive(params, rng.normal(size=(2, 3))),
         1e-8,
     )
-    np.testing.assert_allclose(ops.convert_to_numpy(out), v, rtol=1e-12)
+    np.testing.assert_array_equal(ops.convert_to_numpy(out), v)
 
 
 def test_unknown_solver_is_rejected():

@@ -1,0 +1,30 @@
+"""The exponential (exact) step of the frozen linear system, first order overall."""
+
+from keras import ops
+
+
+def exponential_step(v, h, cm, drive, epsilon):
+    """Solves `cm dv/dt = numerator - denominator * v` exactly over `h`, coefficients frozen.
+
+    With the coefficients held at the current state and input, each neuron is a
+    scalar linear ODE whose solution over a step `h` is
+
+        v_inf = numerator / denominator
+        v(h)  = v_inf + (v - v_inf) * exp(-h * denominator / cm)
+
+    written here as `v + (v_inf - v) * (1 - exp(-h * denominator / cm))`, so
+    `h == 0` returns `v` exactly. It is the exponential integrator of the
+    network read as a linear system with state-dependent coefficients (also
+    called exponential Euler): exact at any step size while the coefficients
+    do not depend on `v` (no recurrent synapses, input held), first order when
+    they do. `v(h)` lies between `v` and `v_inf`, itself a convex combination of
+    `vleak` and the reversal potentials, so the state never leaves their range
+    for any step size. It costs one `exp` per neuron on top of the synapses,
+    and `EXP` is a TFLite builtin op. `epsilon` guards the division.
+    """
+    numerator, denominator = drive(v)
+    target = numerator / (denominator + epsilon)
+    # (h * denominator) / cm, in this order: under float16 `denominator / cm` alone can
+    # overflow to inf, and a zero step (no time elapsed) must then still give 0, not NaN.
+    opened = 1.0 - ops.exp(-(h * denominator) / cm)
+    return v + (target - v) * opened
