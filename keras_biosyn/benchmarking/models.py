@@ -12,12 +12,19 @@ MODELS = ("biosyn_ltc", "ctrnn", "lstm", "gru", "ncps_ltc")
 LEARNING_RATE = 0.01
 
 
-def recurrent_layer(name: str, neurons: int, task: Task):
-    """The recurrent layer of `neurons` units; the cells read the elapsed time natively."""
+def recurrent_layer(name: str, neurons: int, task: Task, cell_options: dict | None = None):
+    """The recurrent layer of `neurons` units; the cells read the elapsed time natively.
+
+    `cell_options` are extra keyword arguments of the BioSynLTC or CT-RNN cell
+    (e.g. `{"solver": "exponential", "ode_unfolds": 1}`).
+    """
+    options = {"time_input": task.time_input, **(cell_options or {})}
+    if cell_options and name not in ("biosyn_ltc", "ctrnn"):
+        raise ValueError(f"cell_options apply to the cells only. Received: model={name!r}")
     if name == "biosyn_ltc":
-        return keras.layers.RNN(BioSynLTCCell(neurons, time_input=task.time_input), name=name)
+        return keras.layers.RNN(BioSynLTCCell(neurons, **options), name=name)
     if name == "ctrnn":
-        return keras.layers.RNN(CTRNNCell(neurons, time_input=task.time_input), name=name)
+        return keras.layers.RNN(CTRNNCell(neurons, **options), name=name)
     if name == "lstm":
         return keras.layers.LSTM(neurons, name=name)
     if name == "gru":
@@ -33,11 +40,19 @@ def recurrent_layer(name: str, neurons: int, task: Task):
     raise ValueError(f"Expected a model among {list(MODELS)}. Received: model={name!r}")
 
 
-def build_model(name: str, neurons: int, task: Task, timesteps: int, features: int):
+def build_model(
+    name: str,
+    neurons: int,
+    task: Task,
+    timesteps: int,
+    features: int,
+    cell_options: dict | None = None,
+    learning_rate: float = LEARNING_RATE,
+):
     """`Input -> [Masking] -> recurrent -> Dense`, compiled with Adam and XLA."""
     inputs = keras.Input((timesteps, features))
     hidden = keras.layers.Masking(0.0)(inputs) if task.masked else inputs
-    hidden = recurrent_layer(name, neurons, task)(hidden)
+    hidden = recurrent_layer(name, neurons, task, cell_options)(hidden)
     if task.kind == "classification":
         outputs = keras.layers.Dense(task.outputs, activation="softmax")(hidden)
         loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
@@ -46,7 +61,7 @@ def build_model(name: str, neurons: int, task: Task, timesteps: int, features: i
         loss, metrics = "mse", []
     model = keras.Model(inputs, outputs, name=f"{task.name}_{name}_{neurons}")
     model.compile(
-        optimizer=keras.optimizers.Adam(LEARNING_RATE),
+        optimizer=keras.optimizers.Adam(learning_rate),
         loss=loss,
         metrics=metrics,
         jit_compile=True,

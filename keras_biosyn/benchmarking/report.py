@@ -8,6 +8,7 @@ from collections import defaultdict
 import numpy as np
 
 from keras_biosyn.benchmarking.tasks import Task
+from keras_biosyn.utils.files import write_atomically
 
 
 def aggregate(results: list[dict]) -> list[dict]:
@@ -18,6 +19,7 @@ def aggregate(results: list[dict]) -> list[dict]:
     rows = []
     for (model, neurons), runs in sorted(groups.items()):
         scores = np.array([r["score"] for r in runs])
+        validation = [r["validation_score"] for r in runs if "validation_score" in r]
         rows.append(
             {
                 "model": model,
@@ -25,6 +27,7 @@ def aggregate(results: list[dict]) -> list[dict]:
                 "parameters": runs[0]["parameters"],
                 "mean": float(scores.mean()),
                 "std": float(scores.std()),
+                "validation_mean": float(np.mean(validation)) if validation else None,
                 "seeds": len(runs),
                 "seconds_per_epoch": float(np.median([r["seconds_per_epoch"] for r in runs])),
             }
@@ -72,6 +75,9 @@ def markdown(task: Task, rows: list[dict], command: str) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
+        if r["model"] == "naive":
+            lines.append(f"| naive (last observed target) | — | 0 | {r['mean']:.4f} | — | — |")
+            continue
         lines.append(
             f"| {r['model']} | {r['neurons']} | {r['parameters']} | "
             f"{r['mean']:.4f} ± {r['std']:.4f} | {r['seeds']} | {r['seconds_per_epoch']:.2f} |"
@@ -118,7 +124,8 @@ def plot(task: Task, rows: list[dict], path: str | os.PathLike):
         raise ImportError('Plots need matplotlib: pip install "keras-biosyn[plots]"') from error
     figure = Figure(figsize=(11, 4.2))
     axes = figure.subplots(1, 2)
-    for model in sorted({r["model"] for r in rows}):
+    naive = next((r for r in rows if r["model"] == "naive"), None)
+    for model in sorted({r["model"] for r in rows} - {"naive"}):
         series = sorted((r for r in rows if r["model"] == model), key=lambda r: r["neurons"])
         for ax, key in zip(axes, ("neurons", "parameters"), strict=True):
             ax.errorbar(
@@ -130,6 +137,8 @@ def plot(task: Task, rows: list[dict], path: str | os.PathLike):
                 label=model,
             )
     for ax, key in zip(axes, ("neurons", "parameters"), strict=True):
+        if naive is not None:
+            ax.axhline(naive["mean"], color="black", linestyle=":", label="naive (last value)")
         ax.set_xscale("log", base=2 if key == "neurons" else 10)
         ax.set_xlabel(key)
         ax.set_ylabel(f"test {task.metric}")
@@ -140,7 +149,7 @@ def plot(task: Task, rows: list[dict], path: str | os.PathLike):
     axes[0].legend()
     figure.suptitle(f"{task.name}: {task.description}", fontsize=10)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    write_atomically(path, lambda file: figure.savefig(file, format="png", dpi=100))
 
 
 def _cell(row: dict | None, unit: str = "neurons") -> str:
@@ -159,8 +168,8 @@ def summary_table(results_by_task: dict[str, list[dict]], tasks: dict[str, Task]
     """
     lines = [
         "| task (metric) | best LSTM | smallest BioSynLTC matching it | CT-RNN, same neurons "
-        "| ncps LTC, same neurons | claim |",
-        "|---|---|---|---|---|---|",
+        "| ncps LTC, same neurons | naive forecast | claim |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, results in results_by_task.items():
         task = tasks[name]
@@ -186,17 +195,23 @@ def summary_table(results_by_task: dict[str, list[dict]], tasks: dict[str, Task]
             for r in rows
             if r["neurons"] == shown["neurons"] and r["model"] in ("ctrnn", "ncps_ltc")
         }
+        naive = next((r for r in rows if r["model"] == "naive"), None)
+        naive_cell = f"{naive['mean']:.4g}" if naive else "—"
         lines.append(
             f"| {name} ({task.metric}, {'↑' if task.higher_is_better else '↓'}) "
             f"| {_cell(summary['best_lstm'], 'units')} | {matched} "
-            f"| {_cell(same.get('ctrnn'))} | {_cell(same.get('ncps_ltc'))} | {verdict} |"
+            f"| {_cell(same.get('ctrnn'))} | {_cell(same.get('ncps_ltc'))} "
+            f"| {naive_cell} "
+            f"| {verdict} |"
         )
     return "\n".join(lines) + "\n"
 
 
 def speed_table(results_by_task: dict[str, list[dict]], neurons: int = 16) -> str:
     """Median seconds per epoch of each model at `neurons`, one row per task."""
-    models = sorted({r["model"] for results in results_by_task.values() for r in results})
+    models = sorted(
+        {r["model"] for results in results_by_task.values() for r in results} - {"naive"}
+    )
     lines = [
         f"| task ({neurons} neurons) | " + " | ".join(models) + " |",
         "|---|" + "---|" * len(models),

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 import keras
 import numpy as np
 
-from keras_biosyn.benchmarking.models import build_model, recurrent_parameters
+from keras_biosyn.benchmarking.models import LEARNING_RATE, build_model, recurrent_parameters
 from keras_biosyn.benchmarking.tasks import Task
 
 
@@ -27,12 +27,34 @@ class _EpochTimer(keras.callbacks.Callback):
 
 
 def run_one(
-    task: Task, splits, model_name: str, neurons: int, seed: int, epochs: int, patience: int
+    task: Task,
+    splits,
+    model_name: str,
+    neurons: int,
+    seed: int,
+    epochs: int,
+    patience: int,
+    cell_options: dict | None = None,
+    learning_rate: float = LEARNING_RATE,
 ) -> dict:
-    """Trains one model with early stopping on validation loss; returns its test score."""
+    """Trains one model with early stopping on validation loss; returns its test score.
+
+    The result also holds `best_epoch` (the epoch of the best validation loss,
+    whose weights are kept), the validation score there and, for forecasting
+    tasks, the validation and test MSE, so that a shift between the training
+    period and the test period shows.
+    """
     keras.utils.set_random_seed(seed)
     train, validation, test = splits["train"], splits["validation"], splits["test"]
-    model = build_model(model_name, neurons, task, train.x.shape[1], train.x.shape[2])
+    model = build_model(
+        model_name,
+        neurons,
+        task,
+        train.x.shape[1],
+        train.x.shape[2],
+        cell_options=cell_options,
+        learning_rate=learning_rate,
+    )
     timer = _EpochTimer()
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True
@@ -48,11 +70,10 @@ def run_one(
         verbose=0,
     )
     seconds = time.perf_counter() - start
-    predictions = model.predict(test.x, batch_size=256, verbose=0)
-    if task.kind == "classification":
-        score = float(np.mean(np.argmax(predictions, -1) == test.y))
-    else:
-        score = float(np.mean(np.square(predictions - test.y)))
+    score = task.score(model.predict(test.x, batch_size=256, verbose=0), test.y)
+    validation_score = task.score(
+        model.predict(validation.x, batch_size=256, verbose=0), validation.y
+    )
     losses, parameters = history.history, recurrent_parameters(model)
     del model, history
     keras.backend.clear_session()
@@ -65,11 +86,36 @@ def run_one(
         "parameters": parameters,
         "metric": task.metric,
         "score": score,
+        "validation_score": validation_score,
         "best_val_loss": float(min(losses["val_loss"])),
+        "best_epoch": int(np.argmin(losses["val_loss"])) + 1,
+        "train_loss": float(losses["loss"][int(np.argmin(losses["val_loss"]))]),
         "epochs": len(losses["loss"]),
         "seconds": round(seconds, 2),
         # the first epoch holds tracing and XLA compilation
         "seconds_per_epoch": statistics.median(timer.seconds[1:] or timer.seconds),
+        **({"cell_options": dict(cell_options)} if cell_options else {}),
+        **({"learning_rate": learning_rate} if learning_rate != LEARNING_RATE else {}),
+    }
+
+
+def naive_result(task: Task, splits) -> dict | None:
+    """The naive forecast's test score (forecasting tasks whose splits carry `naive`)."""
+    test, validation = splits["test"], splits["validation"]
+    if task.kind == "classification" or test.naive is None:
+        return None
+    return {
+        "task": task.name,
+        "model": "naive",
+        "neurons": 0,
+        "seed": 0,
+        "parameters": 0,
+        "metric": task.metric,
+        "score": task.score(test.naive, test.y),
+        "validation_score": task.score(validation.naive, validation.y),
+        "epochs": 0,
+        "seconds": 0.0,
+        "seconds_per_epoch": 0.0,
     }
 
 
@@ -94,6 +140,13 @@ def run(
     splits = task.load() if splits is None else splits
     results = list(existing or [])
     done = {(r["model"], r["neurons"], r["seed"]) for r in results}
+    naive = naive_result(task, splits)
+    if naive is not None and ("naive", 0, 0) not in done:
+        results.append(naive)
+        progress(
+            f"{task.name} naive forecast (last observed target): {task.metric} "
+            f"{naive['score']:.4f}"
+        )
     combinations = [(m, n, s) for m in models for n in neurons for s in range(seeds)]
     for index, (model_name, size, seed) in enumerate(combinations, 1):
         if (model_name, size, seed) in done:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+import numpy as np
+
 from keras_biosyn import datasets
 
 
@@ -42,6 +44,13 @@ class Task:
     @property
     def higher_is_better(self) -> bool:
         return self.kind == "classification"
+
+    def score(self, predictions, targets) -> float:
+        """Accuracy of class probabilities, or the mean squared error of forecasts."""
+        predictions, targets = np.asarray(predictions), np.asarray(targets)
+        if self.kind == "classification":
+            return float(np.mean(np.argmax(predictions, -1) == targets))
+        return float(np.mean(np.square(predictions - targets)))
 
 
 TASKS = {

@@ -31,7 +31,8 @@ def load_electricity_demand(window: int = 48, stride: int = 4) -> dict[str, Spli
         stride: Half-hours between the starts of consecutive windows.
 
     Returns:
-        A dict of `Split`s with `x` `(windows, window, 5)`, `y` `(windows, 1)`.
+        A dict of `Split`s with `x` `(windows, window, 5)`, `y` `(windows, 1)`
+        and `naive` `(windows, 1)`: the last observed demand (persistence).
     """
     check_int("window", window, minimum=2)
     check_int("stride", stride, minimum=1)
@@ -68,5 +69,6 @@ def load_electricity_demand(window: int = 48, stride: int = 4) -> dict[str, Spli
         starts = np.arange(0, len(part) - window, stride)
         x = np.stack([part[s : s + window] for s in starts])
         y = part[starts + window, :1]
-        splits[name] = Split(x, np.full(len(x), window, np.int32), y)
+        # naive forecast: the demand of the window's last half-hour
+        splits[name] = Split(x, np.full(len(x), window, np.int32), y, naive=x[:, -1, :1].copy())
     return splits

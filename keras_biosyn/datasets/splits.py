@@ -8,11 +8,17 @@ import numpy as np
 
 
 class Split(NamedTuple):
-    """One split: zero-padded sequences, their lengths and targets."""
+    """One split: zero-padded sequences, their lengths and targets.
+
+    Forecasting sets also carry `naive`, the naive forecast of every target in
+    the targets' units (no change: a level keeps its last observed value, a
+    change is zero), the baseline a forecaster must beat.
+    """
 
     x: np.ndarray  # (samples, time, features) float32, zero padded at the end
     length: np.ndarray  # (samples,) int32, valid steps of each sequence
     y: np.ndarray  # (samples,) int32 class labels, or (samples, outputs) float32 targets
+    naive: np.ndarray | None = None  # (samples, outputs) float32, forecasting sets only
 
 
 def valid_steps(split: Split) -> np.ndarray:
@@ -34,7 +40,11 @@ def hold_out(split: Split, fraction: float, seed: int, stratify: bool) -> tuple[
     for members in groups:
         count = round(len(members) * fraction)
         held[rng.choice(members, size=count, replace=False)] = True
-    return Split(*(a[~held] for a in split)), Split(*(a[held] for a in split))
+
+    def take(rows):
+        return Split(*(None if a is None else a[rows] for a in split))
+
+    return take(~held), take(held)
 
 
 def standardize(splits: dict[str, Split], fit_on: str = "train") -> dict[str, Split]:

@@ -14,7 +14,8 @@ from keras_biosyn.benchmarking import (
     speed_table,
     summary_table,
 )
-from keras_biosyn.benchmarking.runner import run_one
+from keras_biosyn.benchmarking.runner import naive_result, run_one
+from keras_biosyn.benchmarking.runner import run as run_benchmark
 from keras_biosyn.datasets import Split
 from keras_biosyn_cli import benchmark as benchmark_command
 from keras_biosyn_cli.main import main
@@ -152,6 +153,41 @@ def test_benchmark_command_writes_json_markdown_png_and_resumes(tmp_path, monkey
     assert not (tmp_path / "new").exists()
 
 
+def test_forecasting_tasks_report_the_naive_forecast(tmp_path):
+    def forecast_splits():
+        rng = np.random.default_rng(0)
+
+        def split(n):
+            x = rng.normal(size=(n, 6, 2)).astype("float32")
+            y = x[:, -1, :1] + 0.1 * rng.normal(size=(n, 1)).astype("float32")
+            return Split(x, np.full(n, 6, np.int32), y, naive=x[:, -1, :1])
+
+        return {"train": split(32), "validation": split(16), "test": split(16)}
+
+    task = Task("tiny_forecast", forecast_splits, "regression", 1, batch_size=16, epochs=1)
+    splits = forecast_splits()
+    naive = naive_result(task, splits)
+    expected = float(np.mean(np.square(splits["test"].naive - splits["test"].y)))
+    assert naive["model"] == "naive" and naive["score"] == pytest.approx(expected)
+    assert naive_result(TINY, tiny_splits()) is None  # classification: no naive forecast
+    results = run_benchmark(task, ["lstm"], [4], 1, progress=lambda line: None)
+    assert [r["model"] for r in results] == ["naive", "lstm"]
+    assert {"best_epoch", "validation_score", "train_loss"} <= set(results[1])
+    rows = aggregate(results)
+    assert "| naive (last observed target) | — | 0 |" in markdown(task, rows, "cmd")
+    assert "naive" not in speed_table({"t": results}, neurons=4)
+    plot(task, rows, tmp_path / "forecast.png")
+    assert (tmp_path / "forecast.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cell_options_reach_the_cell_and_are_recorded():
+    options = {"solver": "exponential", "ode_unfolds": 1}
+    result = run_one(TINY, tiny_splits(), "biosyn_ltc", 4, 0, 1, 5, cell_options=options)
+    assert result["cell_options"] == options
+    with pytest.raises(ValueError, match="cell_options apply to the cells only"):
+        run_one(TINY, tiny_splits(), "lstm", 4, 0, 1, 5, cell_options=options)
+
+
 def test_summary_tables_name_the_matching_circuit_and_the_failures():
     holds = fake_results()
     fails = [r for r in holds if not (r["model"] == "biosyn_ltc" and r["neurons"] == 8)]
@@ -162,9 +198,10 @@ def test_summary_tables_name_the_matching_circuit_and_the_failures():
         "| tiny (accuracy, ↑) | 16 units, 960 params: 0.95 ± 0.01 | 8 neurons, 320 params"
         in (lines[2])
     )
-    assert lines[2].endswith("| 8 neurons, 320 params: 0.7 ± 0.01 | — | holds |")  # CT-RNN 8
+    # CT-RNN with 8 neurons, no ncps run, no naive forecast (classification)
+    assert lines[2].endswith("| 8 neurons, 320 params: 0.7 ± 0.01 | — | — | holds |")
     assert "none (best: 4 neurons" in lines[3]
-    assert lines[3].endswith("| — | — | does not hold |")  # no CT-RNN or ncps with 4 neurons
+    assert lines[3].endswith("| — | — | — | does not hold |")  # no CT-RNN or ncps with 4 neurons
     speeds = speed_table({"tiny": holds}, neurons=8)
     assert speeds.splitlines()[0] == "| task (8 neurons) | biosyn_ltc | ctrnn | lstm |"
     assert speeds.splitlines()[2] == "| tiny | 0.10 | 0.10 | 0.10 |"

@@ -38,6 +38,9 @@ def test_electricity_windows_are_time_ordered_and_targets_are_the_next_demand():
     assert abs(train.x[..., 0].mean()) < 0.05 and len(validation.y) > 60 and len(test.y) > 60
     features = train.x[0]
     np.testing.assert_allclose(features[:, 2] ** 2 + features[:, 3] ** 2, 1, rtol=1e-5)
+    # the naive forecast is the last observed demand, in the target's units
+    for split in splits.values():
+        np.testing.assert_array_equal(split.naive, split.x[:, -1, :1])
 
 
 def test_half_cheetah_rollouts_are_deterministic_and_windows_consistent():
@@ -49,6 +52,12 @@ def test_half_cheetah_rollouts_are_deterministic_and_windows_consistent():
     splits = load_half_cheetah(window=8, steps=30, stride=8)
     assert splits["train"].x.shape[1:] == (8, 23) and splits["train"].y.shape[1:] == (17,)
     np.testing.assert_allclose(splits["train"].y.mean(0), 0, atol=1e-4)
+    # no change: a raw change of zero, standardised like the targets
+    train = splits["train"]
+    raw = rollouts(24, 30, seed=1_000)[0]
+    change = (raw[:, 8:30:8] - raw[:, 7:29:8]).reshape(-1, 17)
+    expected = -change.mean(0) / (change.std(0) + 1e-6)
+    np.testing.assert_allclose(train.naive, np.broadcast_to(expected, train.y.shape), rtol=1e-4)
 
 
 def test_irregular_japanese_vowels_keeps_a_subsequence_with_elapsed_time():

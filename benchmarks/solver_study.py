@@ -1,0 +1,208 @@
+"""Solver study: which `(solver, ode_unfolds)` should BioSynLTCCell use by default?
+
+Trains `keras.layers.RNN(BioSynLTCCell(n, solver=s, ode_unfolds=u))` with the
+recipe of `keras-biosyn benchmark` (Adam 0.01, XLA, early stopping on the
+validation loss with patience 10, best weights kept, the task's epoch budget)
+on every real task, for each solver x unfolds x neuron count x seed, and
+records the test score, the epoch of the best validation loss, the seconds per
+epoch and the total fit time. One JSON per task under `--out` (an interrupted
+study resumes from it); `--summarize` prints the tables of the README.
+
+    python benchmarks/solver_study.py --tasks japanese_vowels,basic_motions --threads 1
+    python benchmarks/solver_study.py --summarize
+
+Run two processes with `--threads 1` on different tasks to use both cores;
+seconds per epoch are then comparable within a task (one core each), not with
+the other benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "results" / "solver_study"
+TASKS = (
+    "japanese_vowels",
+    "japanese_vowels_irregular",
+    "basic_motions",
+    "electricity_demand",
+    "half_cheetah",
+)
+
+
+def run_study(args):
+    import tensorflow as tf
+
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    from keras_biosyn.benchmarking import get_task
+    from keras_biosyn.benchmarking.runner import naive_result, run_one
+    from keras_biosyn.utils.files import write_file_atomically
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.tasks:
+        task = get_task(name)
+        splits = task.load()
+        path = args.out / f"{name}.json"
+        runs = json.loads(path.read_text())["runs"] if path.exists() else []
+        done = {_key(r) for r in runs}
+        naive = naive_result(task, splits)
+        if naive is not None and _key(naive) not in done:
+            runs.append(naive)
+        combinations = [
+            (model, solver, unfolds, neurons, seed)
+            for model in args.models
+            for neurons in args.neurons
+            for seed in range(args.seeds)
+            for solver, unfolds in (
+                [(s, u) for s in args.solvers for u in args.unfolds]
+                if model == "biosyn_ltc"
+                else [(None, None)]
+            )
+        ]
+        for index, (model, solver, unfolds, neurons, seed) in enumerate(combinations, 1):
+            options = {"solver": solver, "ode_unfolds": unfolds} if solver else None
+            key = (model, neurons, seed, solver, unfolds)
+            if key in done:
+                continue
+            result = run_one(
+                task, splits, model, neurons, seed, args.epochs or task.epochs, 10, options
+            )
+            runs.append(result)
+            print(
+                f"[{index}/{len(combinations)}] {name} {model} {solver} x{unfolds} "
+                f"{neurons} neurons seed {seed}: {task.metric} {result['score']:.4f}, "
+                f"best epoch {result['best_epoch']}/{result['epochs']}, "
+                f"{result['seconds_per_epoch']:.2f} s/epoch",
+                flush=True,
+            )
+            payload = {"task": name, "threads": args.threads, "runs": runs}
+            write_file_atomically(path, (json.dumps(payload, indent=1) + "\n").encode())
+
+
+def _key(run):
+    options = run.get("cell_options") or {}
+    return (
+        run["model"],
+        run["neurons"],
+        run["seed"],
+        options.get("solver"),
+        options.get("ode_unfolds"),
+    )
+
+
+def load(out: Path) -> dict[str, list[dict]]:
+    return {
+        name: json.loads((out / f"{name}.json").read_text())["runs"]
+        for name in TASKS
+        if (out / f"{name}.json").exists()
+    }
+
+
+def _label(run) -> str:
+    options = run.get("cell_options") or {}
+    if run["model"] != "biosyn_ltc":
+        return run["model"]
+    return f"{options.get('solver', 'semi_implicit')} x{options.get('ode_unfolds', 6)}"
+
+
+def summarize(out: Path) -> str:
+    """Markdown: per task, each setting's mean score, epochs to best, s/epoch, fit time."""
+    results = load(out)
+    lines = []
+    overall = defaultdict(list)
+    for name, runs in results.items():
+        higher = runs[0]["metric"] == "accuracy"
+        groups = defaultdict(list)
+        for run in runs:
+            groups[(_label(run), run["neurons"])].append(run)
+        labels = sorted({label for label, _ in groups})
+        sizes = sorted({n for _, n in groups if n})
+        lines += [
+            f"### {name} (test {runs[0]['metric']}, {'higher' if higher else 'lower'} is better)",
+            "",
+            "| setting | "
+            + " | ".join(f"{n} neurons" for n in sizes)
+            + " | mean | best epoch | s / epoch | fit s |",
+            "|---|" + "---|" * (len(sizes) + 4),
+        ]
+        scores_by_label = {}
+        for label in labels:
+            cells, every = [], []
+            for n in sizes:
+                group = groups.get((label, n), [])
+                scores = [r["score"] for r in group]
+                every += group
+                cells.append(
+                    f"{statistics.mean(scores):.4f} ± {statistics.pstdev(scores):.4f}"
+                    if scores
+                    else "—"
+                )
+            if label == "naive":
+                naive = groups[(label, 0)][0]["score"]
+                lines.append(f"| naive | {' | '.join(['—'] * len(sizes))} | {naive:.4f} | | | |")
+                continue
+            mean = statistics.mean(r["score"] for r in every)
+            scores_by_label[label] = mean
+            lines.append(
+                f"| {label} | "
+                + " | ".join(cells)
+                + f" | {mean:.4f} | {statistics.mean(r['best_epoch'] for r in every):.1f} | "
+                f"{statistics.median(r['seconds_per_epoch'] for r in every):.2f} | "
+                f"{statistics.mean(r['seconds'] for r in every):.0f} |"
+            )
+        best = max(scores_by_label.values()) if higher else min(scores_by_label.values())
+        for label, mean in scores_by_label.items():
+            # relative gap to the best setting of this task, in percent (0 = best)
+            gap = (best - mean) / abs(best) if higher else (mean - best) / abs(best)
+            overall[label].append(100 * gap)
+        lines.append("")
+    lines += [
+        "### Across tasks: mean gap to each task's best setting (%, lower is better)",
+        "",
+        "| setting | " + " | ".join(results) + " | mean gap |",
+        "|---|" + "---|" * (len(results) + 1),
+    ]
+    for label, gaps in sorted(overall.items(), key=lambda item: statistics.mean(item[1])):
+        if len(gaps) == len(results):
+            lines.append(
+                f"| {label} | "
+                + " | ".join(f"{g:.1f}" for g in gaps)
+                + f" | {statistics.mean(gaps):.1f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--models", default="biosyn_ltc")
+    parser.add_argument("--solvers", default="semi_implicit,exponential")
+    parser.add_argument("--unfolds", default="1,2,3,6")
+    parser.add_argument("--neurons", default="8,16,32")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, help="epoch budget (default: the task's)")
+    parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: all)")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--summarize", action="store_true", help="print the tables only")
+    args = parser.parse_args(argv)
+    if args.summarize:
+        print(summarize(args.out))
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args.tasks = [t for t in args.tasks.split(",") if t]
+    args.models = [m for m in args.models.split(",") if m]
+    args.solvers = [s for s in args.solvers.split(",") if s]
+    args.unfolds = [int(u) for u in args.unfolds.split(",")]
+    args.neurons = [int(n) for n in args.neurons.split(",")]
+    run_study(args)
+
+
+if __name__ == "__main__":
+    main()
