@@ -6,7 +6,9 @@ streaming model and times, with the state fed back: LiteRT `invoke()` alone
 (the device's cost), a full LiteRT step from Python (set inputs, invoke, read
 outputs), the TFLite Micro host interpreter, and a Keras
 `predict_on_batch` step of the same single-step model. Medians over 2,000
-steps.
+steps. Beside them, the same for a `keras.layers.LSTMCell` single-step model
+of as many units, `(x_t, h, c) -> (y_t, h', c')` with the same Dense(1) head,
+converted with the same builtin-only converter: the baseline to compare with.
 
     python benchmarks/edge_latency.py --json benchmarks/results/edge_latency.json
 """
@@ -24,7 +26,7 @@ import keras
 import numpy as np
 
 from keras_biosyn import BioSynLTCCell, wirings
-from keras_biosyn.export import LiteRTModel, calibration_samples, export_tflite, streaming_model
+from keras_biosyn.export import LiteRTModel, convert, export_tflite, streaming_model
 from keras_biosyn.export.runtime import _input_order
 
 FEATURES = 8
@@ -42,6 +44,19 @@ def build(units, wiring_name):
     )
 
 
+def lstm_step_model(units):
+    """`(x_t, state_0 = h, state_1 = c) -> (y_t, new_state_0, new_state_1)`, batch 1."""
+    keras.utils.set_random_seed(0)
+    cell = keras.layers.LSTMCell(units)
+    head = keras.layers.Dense(1)
+    x_t = keras.Input((FEATURES,), batch_size=1, name="x_t")
+    h = keras.Input((units,), batch_size=1, name="state_0")
+    c = keras.Input((units,), batch_size=1, name="state_1")
+    output, (new_h, new_c) = cell(x_t, [h, c])
+    outputs = {"y_t": head(output), "new_state_0": new_h, "new_state_1": new_c}
+    return keras.Model([x_t, h, c], outputs, name="lstm_step")
+
+
 def litert_times(path, steps, rng):
     from ai_edge_litert import interpreter as litert
 
@@ -50,19 +65,21 @@ def litert_times(path, steps, rng):
     interpreter.allocate_tensors()
     inputs = runner.runner.get_input_details()
     outputs = runner.runner.get_output_details()
-    x_index, state_index = inputs["x_t"]["index"], inputs["state_0"]["index"]
-    new_state_index = outputs["new_state_0"]["index"]
-    state = np.zeros(inputs["state_0"]["shape"], np.float32)
+    x_index = inputs["x_t"]["index"]
+    names = [name for name in inputs if name.startswith("state_")]
+    states = {name: np.zeros(inputs[name]["shape"], np.float32) for name in names}
     invoke, full = [], []
     for _ in range(steps):
         x = rng.normal(size=(1, FEATURES)).astype(np.float32)
         start = time.perf_counter()
         interpreter.set_tensor(x_index, x)
-        interpreter.set_tensor(state_index, state)
+        for name in names:
+            interpreter.set_tensor(inputs[name]["index"], states[name])
         middle = time.perf_counter()
         interpreter.invoke()
         done = time.perf_counter()
-        state = interpreter.get_tensor(new_state_index)
+        for name in names:
+            states[name] = interpreter.get_tensor(outputs[f"new_{name}"]["index"])
         end = time.perf_counter()
         invoke.append(done - middle)
         full.append(end - start)
@@ -72,12 +89,13 @@ def litert_times(path, steps, rng):
 def micro_time(path, steps, rng):
     from tflite_micro.python.tflite_micro import runtime as tflm
 
-    order = [d["name"] for d in _input_order(LiteRTModel(path))]
+    runner = LiteRTModel(path)
+    order = [d["name"] for d in _input_order(runner)]
     interpreter = tflm.Interpreter.from_file(str(path))
-    state = np.zeros((1, build_units(path)), np.float32)
+    states = {n: np.zeros(runner.input_shapes[n], np.float32) for n in order if n != "x_t"}
     times = []
     for _ in range(steps):
-        feed = {"x_t": rng.normal(size=(1, FEATURES)).astype(np.float32), "state_0": state}
+        feed = {"x_t": rng.normal(size=(1, FEATURES)).astype(np.float32), **states}
         for index, name in enumerate(order):
             interpreter.set_input(feed[name], index)
         start = time.perf_counter()
@@ -86,22 +104,45 @@ def micro_time(path, steps, rng):
     return statistics.median(times)
 
 
-def build_units(path):
-    return int(LiteRTModel(path).input_shapes["state_0"][-1])
-
-
-def keras_step_time(model, steps, rng):
-    step = streaming_model(model)
-    state = np.zeros((1, step.inputs[1].shape[-1]), np.float32)
-    step.predict_on_batch([np.zeros((1, FEATURES), np.float32), state])
+def keras_step_time(step, steps, rng):
+    """A Keras `predict_on_batch` step of a step model, its states fed back."""
+    states = [np.zeros((1, t.shape[-1]), np.float32) for t in step.inputs[1:]]
+    step.predict_on_batch([np.zeros((1, FEATURES), np.float32), *states])
     times = []
     for _ in range(steps):
         x = rng.normal(size=(1, FEATURES)).astype(np.float32)
         start = time.perf_counter()
-        outputs = step.predict_on_batch([x, state])
+        outputs = step.predict_on_batch([x, *states])
         times.append(time.perf_counter() - start)
-        state = np.asarray(outputs["new_state_0"])
+        states = [np.asarray(outputs[f"new_state_{k}"]) for k in range(len(states))]
     return statistics.median(times)
+
+
+def step_samples(step, sequences, max_samples=512, seed=0):
+    """Closed-loop `(x_t, state...)` samples of a step model, for int8 calibration."""
+    names = [t.name for t in step.inputs]
+    states = [np.zeros((1, t.shape[-1]), np.float32) for t in step.inputs[1:]]
+    samples = []
+    for sequence in sequences:
+        state = list(states)
+        for x_t in sequence:
+            inputs = [x_t[None], *state]
+            samples.append(dict(zip(names, inputs, strict=True)))
+            outputs = step.predict_on_batch(inputs)
+            state = [np.asarray(outputs[f"new_state_{k}"]) for k in range(len(state))]
+    chosen = np.random.default_rng(seed).choice(len(samples), min(max_samples, len(samples)))
+    return [samples[i] for i in sorted(set(chosen))]
+
+
+def measure(path, rng, steps, row):
+    invoke, full = litert_times(path, steps, rng)
+    row.update(
+        size_bytes=path.stat().st_size,
+        litert_invoke_us=1e6 * invoke,
+        litert_step_us=1e6 * full,
+        tflite_micro_invoke_us=1e6 * micro_time(path, min(steps, 500), rng),
+    )
+    return row
 
 
 def main(argv=None):
@@ -113,41 +154,51 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     rows = []
     print(
-        "| wiring | neurons | quantization | size KB | LiteRT invoke µs | LiteRT step from "
-        "Python µs | TFLite Micro invoke µs | Keras predict_on_batch step µs |"
+        "| model | wiring | neurons | quantization | size KB | LiteRT invoke µs | LiteRT step "
+        "from Python µs | TFLite Micro invoke µs | Keras predict_on_batch step µs |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
+    calibration = rng.normal(size=(16, 40, FEATURES)).astype(np.float32)
     with tempfile.TemporaryDirectory() as directory:
-        for wiring_name in ("fully_connected", "auto_ncp"):
-            for units in map(int, args.units.split(",")):
-                model = build(units, wiring_name)
-                keras_us = 1e6 * keras_step_time(model, min(args.steps, 300), rng)
-                calibration = rng.normal(size=(16, 40, FEATURES)).astype(np.float32)
+        for units in map(int, args.units.split(",")):
+            for wiring_name in ("fully_connected", "auto_ncp", "lstm"):
+                if wiring_name == "lstm":
+                    step = lstm_step_model(units)
+                    model_name, wiring_label = "lstm_cell", "—"
+                else:
+                    model = build(units, wiring_name)
+                    step = streaming_model(model)
+                    cell = model.layers[0].cell
+                    model_name = f"biosyn_ltc ({cell.solver} x{cell.ode_unfolds})"
+                    wiring_label = wiring_name
+                keras_us = 1e6 * keras_step_time(step, min(args.steps, 300), rng)
                 for quantization in (None, "int8"):
                     path = Path(directory) / f"{wiring_name}_{units}_{quantization}.tflite"
-                    export_tflite(
-                        model,
+                    if wiring_name == "lstm":
+                        samples = step_samples(step, calibration[:4]) if quantization else None
+                        path.write_bytes(convert(step, quantization, samples))
+                    else:
+                        export_tflite(
+                            model,
+                            path,
+                            quantization=quantization,
+                            representative_data=calibration if quantization else None,
+                        )
+                    row = measure(
                         path,
-                        quantization=quantization,
-                        representative_data=calibration_samples(model, calibration)
-                        if quantization
-                        else None,
+                        rng,
+                        args.steps,
+                        {
+                            "model": model_name,
+                            "wiring": wiring_label,
+                            "units": units,
+                            "quantization": quantization or "float32",
+                            "keras_step_us": keras_us,
+                        },
                     )
-                    invoke, full = litert_times(path, args.steps, rng)
-                    micro = micro_time(path, min(args.steps, 500), rng)
-                    row = {
-                        "wiring": wiring_name,
-                        "units": units,
-                        "quantization": quantization or "float32",
-                        "size_bytes": path.stat().st_size,
-                        "litert_invoke_us": 1e6 * invoke,
-                        "litert_step_us": 1e6 * full,
-                        "tflite_micro_invoke_us": 1e6 * micro,
-                        "keras_step_us": keras_us,
-                    }
                     rows.append(row)
                     print(
-                        f"| {wiring_name} | {units} | {row['quantization']} | "
+                        f"| {model_name} | {wiring_label} | {units} | {row['quantization']} | "
                         f"{row['size_bytes'] / 1024:.1f} | {row['litert_invoke_us']:.1f} | "
                         f"{row['litert_step_us']:.1f} | {row['tflite_micro_invoke_us']:.1f} | "
                         f"{keras_us:.0f} |",

@@ -1,7 +1,9 @@
 """Training and inference speed of BioSynLTCCell vs ncps 1.0.1's LTC vs keras LSTM.
 
 All models run side by side in one process on the same data: input 64 steps x 8
-features -> 32 neurons -> Dense(1), batch 64, 2,048 sequences, 6 ODE unfolds.
+features -> 32 neurons -> Dense(1), batch 64, 2,048 sequences; BioSynLTC at each
+`--settings` solver:unfolds (default: the package default and the earlier
+semi_implicit:6), ncps at its own 6 unfolds.
 Prints the median seconds per training epoch (after one untimed epoch that holds
 tracing and compilation) and per inference batch, with speed ratios (time of the
 other model / time of this one, so > 1 means faster). Models are timed
@@ -10,7 +12,7 @@ evenly over them.
 
     pip install ".[bench]"
     python benchmarks/speed.py --json benchmarks/results/speed.json
-    python benchmarks/speed.py --jit on --epochs 3
+    python benchmarks/speed.py --jit on --epochs 3 --settings exponential:1,semi_implicit:6
 
 The machines are shared and noisy: compare the ratios, measured in one run.
 """
@@ -32,12 +34,21 @@ from keras_biosyn import BioSynLTCCell, wirings
 STEPS, FEATURES, BATCH, SEQUENCES, UNITS, UNFOLDS = 64, 8, 64, 2048, 32, 6
 
 
+def default_setting() -> str:
+    cell = BioSynLTCCell(UNITS)
+    return f"{cell.solver}:{cell.ode_unfolds}"
+
+
 def make_rnn(kind: str, wiring_name: str):
-    if kind == "biosyn_ltc":
+    if kind.startswith("biosyn_ltc"):
+        solver, unfolds = (
+            kind.split("@")[1].split(":") if "@" in kind else default_setting().split(":")
+        )
+        options = {"solver": solver, "ode_unfolds": int(unfolds)}
         if wiring_name == "auto_ncp":
-            cell = BioSynLTCCell(wirings.AutoNCP(UNITS, 1, seed=1), ode_unfolds=UNFOLDS)
+            cell = BioSynLTCCell(wirings.AutoNCP(UNITS, 1, seed=1), **options)
         else:
-            cell = BioSynLTCCell(UNITS, ode_unfolds=UNFOLDS)
+            cell = BioSynLTCCell(UNITS, **options)
         return keras.layers.RNN(cell)
     if kind == "ncps_ltc":
         import ncps.keras
@@ -97,6 +108,12 @@ def measure(configs, x, y, rounds, inference_batches):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="biosyn_ltc,ncps_ltc,lstm")
+    parser.add_argument(
+        "--settings",
+        default=None,
+        help="BioSynLTC solver:unfolds settings, comma-separated "
+        "(default: the package default and semi_implicit:6)",
+    )
     parser.add_argument("--wirings", default="fully_connected,auto_ncp")
     parser.add_argument("--jit", choices=["off", "on", "both"], default="both")
     parser.add_argument("--epochs", type=int, default=5, help="timed rounds of one epoch")
@@ -110,10 +127,17 @@ def main(argv=None):
     y = y.astype("float32")
     jits = {"off": [False], "on": [True], "both": [False, True]}[args.jit]
     wiring_names = args.wirings.split(",")
+    settings = args.settings or ",".join(dict.fromkeys([default_setting(), "semi_implicit:6"]))
+    kinds = []
+    for kind in args.models.split(","):
+        if kind == "biosyn_ltc":
+            kinds += [f"biosyn_ltc@{setting}" for setting in settings.split(",")]
+        else:
+            kinds.append(kind)
     configs = [
         (kind, wiring_name, jit)
         for wiring_name in wiring_names
-        for kind in args.models.split(",")
+        for kind in kinds
         if not (kind == "lstm" and wiring_name != wiring_names[0])
         for jit in jits
     ]
@@ -126,6 +150,8 @@ def main(argv=None):
         )
     print()
     print(report(results))
+    print()
+    print(report_by_jit(results))
     if args.json:
         with open(args.json, "w") as file:
             json.dump(
@@ -162,7 +188,8 @@ def report(results) -> str:
     for wiring_name in sorted({r["wiring"] for r in results if r["wiring"]}):
         ncps_train = _best(results, "ncps_ltc", wiring_name, "epoch_s")
         ncps_infer = _best(results, "ncps_ltc", wiring_name, "inference_batch_s")
-        for kind in ("biosyn_ltc", "ncps_ltc"):
+        kinds = sorted({r["model"] for r in results if r["model"].startswith("biosyn_ltc")})
+        for kind in [*kinds, "ncps_ltc"]:
             train = _best(results, kind, wiring_name, "epoch_s")
             infer = _best(results, kind, wiring_name, "inference_batch_s")
             if train is None:
@@ -171,6 +198,27 @@ def report(results) -> str:
                 f"| {wiring_name} | {kind} | {train:.3f} | {1000 * infer:.2f} | "
                 f"{ratio(ncps_train, train)} | {ratio(ncps_infer, infer)} | "
                 f"{ratio(lstm_train, train)} | {ratio(lstm_infer, infer)} |"
+            )
+    return "\n".join(lines)
+
+
+def report_by_jit(results) -> str:
+    """Markdown table: every configuration at each jit setting, ratios vs the LSTM at the same."""
+    lines = [
+        "| jit_compile | wiring | model | s / epoch | ms / inference batch | "
+        "LSTM time / this (training) | LSTM time / this (inference) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for jit in sorted({r["jit_compile"] for r in results}):
+        lstm = next((r for r in results if r["model"] == "lstm" and r["jit_compile"] == jit), None)
+        for row in results:
+            if row["jit_compile"] != jit:
+                continue
+            train = f"{lstm['epoch_s'] / row['epoch_s']:.2f}x" if lstm else "n/a"
+            infer = f"{lstm['inference_batch_s'] / row['inference_batch_s']:.2f}x" if lstm else ""
+            lines.append(
+                f"| {jit} | {row['wiring'] or '—'} | {row['model']} | {row['epoch_s']:.3f} | "
+                f"{1000 * row['inference_batch_s']:.2f} | {train} | {infer} |"
             )
     return "\n".join(lines)
 

@@ -4,6 +4,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import keras
+import numpy as np
 import pytest
 
 from keras_biosyn.artifacts import artifact_accuracy
@@ -53,3 +55,15 @@ def test_tflite_float32_agrees_with_keras():
     assert by_form[("tflite_streaming", "float32")]["test_accuracy"] == pytest.approx(
         by_form[("keras", None)]["test_accuracy"], abs=1 / 370
     )
+
+
+def test_a_model_saved_with_the_earlier_default_keeps_its_solver_and_outputs():
+    """Configs name the solver and unfolds explicitly, so a default change never alters them."""
+    data = Path(__file__).resolve().parent / "data"
+    model = keras.models.load_model(data / "saved_with_0.1_default.keras")
+    for name in ("dense_cell", "ncp_cell"):
+        cell = model.get_layer(name).cell
+        assert (cell.solver, cell.ode_unfolds) == ("semi_implicit", 6)
+    with np.load(data / "saved_with_0.1_default.npz") as saved:
+        outputs = model.predict(saved["inputs"], verbose=0)
+        np.testing.assert_allclose(outputs, saved["outputs"], rtol=0, atol=1e-6)

@@ -66,14 +66,16 @@ def run_one(
         validation_data=(validation.x, validation.y),
         epochs=epochs,
         batch_size=task.batch_size,
+        validation_batch_size=len(validation.x),  # one shape: one compilation
         callbacks=[stop, timer],
         verbose=0,
     )
     seconds = time.perf_counter() - start
-    score = task.score(model.predict(test.x, batch_size=256, verbose=0), test.y)
-    validation_score = task.score(
-        model.predict(validation.x, batch_size=256, verbose=0), validation.y
-    )
+    # One predict call of one batch: each new batch shape costs an XLA compilation.
+    both = np.concatenate([validation.x, test.x])
+    predictions = model.predict(both, batch_size=len(both), verbose=0)
+    validation_score = task.score(predictions[: len(validation.x)], validation.y)
+    score = task.score(predictions[len(validation.x) :], test.y)
     losses, parameters = history.history, recurrent_parameters(model)
     del model, history
     keras.backend.clear_session()
