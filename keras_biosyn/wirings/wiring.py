@@ -121,6 +121,42 @@ class Wiring:
         """Number of sensory synapses that exist (needs `input_dim`)."""
         return int(np.count_nonzero(self.sensory_adjacency()))
 
+    def depth(self, input_dim: int | None = None) -> int:
+        """Synapses an input needs to cross to reach every output neuron it can reach.
+
+        The longest of the shortest paths from an input feature to an output
+        neuron, counted in synapses: 1 when every output neuron receives a
+        sensory synapse (fully connected circuits), 3 for an NCP (sensory ->
+        inter -> command -> motor). Output neurons that no input reaches are
+        left out; a circuit where none is reached has depth 1.
+
+        Args:
+            input_dim: Number of input features (default: the wiring's own).
+
+        Returns:
+            A positive int.
+
+        Example:
+
+        >>> from keras_biosyn import wirings
+        >>> wirings.FullyConnected(8).depth(input_dim=2)
+        1
+        >>> wirings.NCP(4, 3, 2, 2, 2, 2, 2, seed=0).depth(input_dim=2)
+        3
+        """
+        reached = np.any(self.sensory_adjacency(input_dim) != 0, axis=0)
+        connected = self.adjacency_matrix != 0
+        frontier, distance = reached.copy(), 1
+        depth = 1
+        outputs = np.arange(self.units) < self.output_size
+        while frontier.any():
+            if (frontier & outputs).any():
+                depth = distance
+            frontier = np.any(connected[frontier], axis=0) & ~reached
+            reached |= frontier
+            distance += 1
+        return depth
+
     def with_input_dim(self, input_dim: int) -> Wiring:
         """Returns this wiring bound to `input_dim` input features.
 

@@ -164,3 +164,30 @@ def test_auto_ncp_sizes_and_sparsity():
 def test_bad_arguments_raise_clear_errors(factory, error, match):
     with pytest.raises(error, match=match):
         factory()
+
+
+def _depth_by_matrix_powers(wiring, input_dim):
+    """Brute force: the smallest k at which each output is reached, maximised."""
+    reach = (np.abs(wiring.sensory_adjacency(input_dim)) > 0).any(axis=0).astype(int)
+    step = (np.abs(wiring.adjacency_matrix) > 0).astype(int)
+    first, hop = np.full(wiring.units, -1), reach
+    for k in range(1, wiring.units + 1):
+        first[(hop > 0) & (first < 0)] = k
+        hop = np.minimum(hop @ step, 1)
+    reached = first[: wiring.output_size]
+    return int(reached[reached > 0].max()) if (reached > 0).any() else 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_depth_is_the_longest_shortest_path_from_an_input_to_an_output(make_wiring, seed):
+    wiring = make_wiring(seed)
+    for input_dim in (1, 4):
+        assert wiring.depth(input_dim) == _depth_by_matrix_powers(wiring, input_dim)
+
+
+def test_depth_of_the_layered_and_dense_wirings():
+    assert wirings.FullyConnected(10, output_size=3, seed=0).depth(4) == 1
+    assert wirings.NCP(5, 4, 2, 3, 2, 4, 2, seed=0).depth(4) == 3
+    assert wirings.AutoNCP(40, output_size=4, seed=0).depth(2) == 3
+    with pytest.raises(ValueError, match="input_dim"):
+        wirings.FullyConnected(4).depth()
