@@ -3,7 +3,15 @@
 The public API is what `__all__` lists; everything else is internal.
 """
 
-from keras_biosyn import constraints, distribute, interpretability, ops, solvers, wirings
+from keras_biosyn import (
+    constraints,
+    distribute,
+    initializers,
+    interpretability,
+    ops,
+    solvers,
+    wirings,
+)
 from keras_biosyn.cells import BioSynLTCCell, CTRNNCell
 from keras_biosyn.interpretability import (
     CoefficientRecorder,
@@ -19,6 +27,7 @@ __all__ = [
     "__version__",
     "constraints",
     "distribute",
+    "initializers",
     "interpretability",
     "ops",
     "parameter_report",

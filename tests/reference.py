@@ -116,14 +116,18 @@ def step(
     v,
     *,
     output_size,
-    ode_unfolds=6,
-    solver="semi_implicit",
+    ode_unfolds,
+    solver,
     input_mapping="affine",
     output_mapping="affine",
     time_input=False,
     epsilon=1e-8,
 ):
-    """One cell step: returns `(output, new_state)` as float64 arrays."""
+    """One cell step: returns `(output, new_state)` as float64 arrays.
+
+    `ode_unfolds` and `solver` have no defaults here: a check must name the
+    setting of the cell it compares with, never inherit the package's default.
+    """
     u = np.asarray(u, dtype=np.float64)
     v = np.asarray(v, dtype=np.float64)
     if time_input:

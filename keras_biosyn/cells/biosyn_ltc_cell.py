@@ -8,6 +8,7 @@ from keras import ops
 
 from keras_biosyn.cells.wired_cell import WiredCell, array_initializer
 from keras_biosyn.constraints import MinValue
+from keras_biosyn.initializers import LogUniform
 from keras_biosyn.ops.linear_system import linear_system
 from keras_biosyn.ops.membrane import CircuitParameters, membrane_drive, sensory_drive
 from keras_biosyn.ops.synapses import SynapseList
@@ -19,14 +20,22 @@ SYNAPSE_LAYOUTS = ("auto", "dense", "sparse")
 # of the units * units possible synapses (benchmarks/sparse_kernels.py).
 SPARSE_MAX_DENSITY = 0.4
 
-# Default initial ranges. Those of neurons, slopes and midpoints are the LTC
+# The default solver: the exact step of the frozen linear system, taken once per
+# synapse between the inputs and the output neurons (`ode_unfolds=None`: 1 for a
+# fully connected circuit, 3 for an NCP). The solver study in benchmarks/README.md
+# chose it; keras_biosyn 0.1 used semi_implicit with 6 unfolds.
+DEFAULT_SOLVER = "exponential"
+# Default initial ranges. Those of leaks, slopes and midpoints are the LTC
 # reference implementation's (`ncps`). Maximum conductances are drawn from
 # U(0.01, 2) and divided by each neuron's number of incoming synapses, so a
 # neuron's total conductance does not grow with its fan-in: with ncps' U(0.001,
 # 1) a 32-neuron circuit starts with time constants near 0.05 steps and forgets
-# at once (benchmarks/README.md has the comparison across tasks).
+# at once. Capacitances are log-uniform over [0.5, 8], so with a total
+# conductance near 1 the time constants spread from about half a step to
+# several steps (0.1 drew U(0.4, 0.6): all near half a step, little memory).
+# benchmarks/README.md has the comparisons across tasks.
 DEFAULT_RANGES = {
-    "cm": (0.4, 0.6),
+    "cm": (0.5, 8.0),
     "gleak": (0.001, 1.0),
     "vleak": (-0.2, 0.2),
     "w": (0.01, 2.0),
@@ -37,6 +46,7 @@ DEFAULT_RANGES = {
     "sensory_mu": (0.3, 0.8),
 }
 FAN_IN_SCALED = ("w", "sensory_w")
+LOG_UNIFORM = ("cm",)
 # Smallest capacitance and leak conductance: positive, and a normal float16.
 MIN_CM = 1e-3
 MIN_GLEAK = 1e-6
@@ -67,10 +77,13 @@ class BioSynLTCCell(WiredCell):
     ```
 
     The right-hand side is linear in `v` with coefficients that depend on the
-    state and input, `dv/dt = A(v, u) v + b(v, u)` with `A` diagonal: the
-    default `"semi_implicit"` solver is implicit Euler on that frozen linear
-    system, a convex combination that keeps `v` within the range of its start
-    value, `vleak` and the reversal potentials for any step size.
+    state and input, `dv/dt = A(v, u) v + b(v, u)` with `A` diagonal. The
+    default `"exponential"` solver solves that system exactly over each
+    sub-step `h` with its coefficients frozen at the sub-step's start:
+    `v <- v_inf + (v - v_inf) * exp(A * h)` with `v_inf = -b / A`. It moves
+    `v` towards `v_inf`, a convex combination of `vleak` and the reversal
+    potentials, so the state stays in their range for any step size. By
+    default a fully connected circuit takes one such step per input step.
 
     Positivity: `cm` and `gleak` are kept positive and `w`, `sensory_w`
     non-negative by `keras_biosyn.constraints.MinValue` constraints that the
@@ -90,11 +103,19 @@ class BioSynLTCCell(WiredCell):
         output_size: Number of output neurons (the first ones of the circuit).
             Defaults to `units`; with a wiring, defaults to (and must equal)
             the wiring's `output_size`.
-        ode_unfolds: Solver steps per input step, a positive int.
-        solver: `"semi_implicit"` (default; implicit Euler on the frozen linear
-            system), `"exponential"` (its exact solution over the step), both
-            unconditionally stable, or `"explicit_euler"` and `"rk4"` (for
-            accuracy studies).
+        ode_unfolds: Solver steps per input step, a positive int, or `None`
+            (default) for one per synapse on the way from the inputs to the
+            output neurons (`wiring.depth()`): 1 for a fully connected circuit,
+            where every neuron receives the inputs, 3 for an NCP (sensory ->
+            inter -> command -> motor), so that an input reaches the outputs
+            within its own step. Resolved when the cell is built and saved as
+            that int.
+        solver: `"exponential"` (default; the exact solution of the frozen
+            linear system over the step), `"semi_implicit"` (implicit Euler on
+            it, the LTC reference's fused step), both unconditionally stable,
+            or `"explicit_euler"` and `"rk4"` (for accuracy studies). keras_biosyn
+            0.1 defaulted to `"semi_implicit"` with 6 unfolds; models saved then
+            keep that setting, which their configs name.
         input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
             (`input_w * u`) or `None` (identity), per input feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
@@ -103,7 +124,7 @@ class BioSynLTCCell(WiredCell):
             are the inputs. Otherwise every step lasts `dt = 1`. A step whose
             `dt` is not finite or not positive leaves the state unchanged (no
             time elapses), so bad time stamps can never produce NaN.
-        epsilon: Small positive number added to the semi-implicit denominator.
+        epsilon: Small positive number guarding the solvers' divisions.
         synapse_layout: How the recurrent synapses are computed. `"dense"`
             evaluates all `units * units` pairs with absent synapses masked
             out; `"sparse"` evaluates only the synapses that exist (gather and
@@ -118,11 +139,13 @@ class BioSynLTCCell(WiredCell):
         cm_initializer, gleak_initializer, vleak_initializer, w_initializer,
             sigma_initializer, mu_initializer, sensory_w_initializer,
             sensory_sigma_initializer, sensory_mu_initializer: Initializers of
-            the parameters of the same names. `None` uses uniform draws: `cm`
-            U(0.4, 0.6), `gleak` U(0.001, 1), `vleak` U(-0.2, 0.2), `sigma`
-            and `sensory_sigma` U(3, 8), `mu` and `sensory_mu` U(0.3, 0.8)
-            (the LTC reference implementation's ranges), and `w` and
-            `sensory_w` U(0.01, 2) divided by the number of recurrent
+            the parameters of the same names. `None` uses: `cm` log-uniform
+            in [0.5, 8] (`keras_biosyn.initializers.LogUniform`), so the
+            neurons start with time constants from about half a step to several
+            steps; uniform draws `gleak` U(0.001, 1), `vleak` U(-0.2, 0.2),
+            `sigma` and `sensory_sigma` U(3, 8), `mu` and `sensory_mu`
+            U(0.3, 0.8) (the LTC reference implementation's ranges); and `w`
+            and `sensory_w` U(0.01, 2) divided by the number of recurrent
             (respectively sensory) synapses each neuron receives, so that
             every neuron starts with a total conductance near 1 whatever the
             wiring.
@@ -159,8 +182,8 @@ class BioSynLTCCell(WiredCell):
         self,
         units: int | Wiring,
         output_size: int | None = None,
-        ode_unfolds: int = 6,
-        solver: str = "semi_implicit",
+        ode_unfolds: int | None = None,
+        solver: str = DEFAULT_SOLVER,
         input_mapping: str | None = "affine",
         output_mapping: str | None = "affine",
         time_input: bool = False,
@@ -192,13 +215,7 @@ class BioSynLTCCell(WiredCell):
             "sensory_mu": sensory_mu_initializer,
         }
         initializers = {
-            name: (
-                None
-                if value is None and name in FAN_IN_SCALED  # needs the graph: made in build
-                else keras.initializers.RandomUniform(*DEFAULT_RANGES[name])
-                if value is None
-                else keras.initializers.get(value)
-            )
+            name: default_initializer(name) if value is None else keras.initializers.get(value)
             for name, value in initializers.items()
         }
         super().__init__(
@@ -366,8 +383,9 @@ class BioSynLTCCell(WiredCell):
 
         Evaluated with the step's (mapped) input and the state entering the
         step, where the solver's first sub-step freezes the system: one
-        semi-implicit sub-step of size `h = dt / ode_unfolds` is exactly
-        `(v + h * b) / (1 - h * A)` (up to `epsilon`).
+        exponential sub-step of size `h = dt / ode_unfolds` is exactly
+        `v_inf + (v - v_inf) * exp(h * A)` with `v_inf = -b / A`, and one
+        semi-implicit sub-step is `(v + h * b) / (1 - h * A)` (up to `epsilon`).
 
         Args:
             inputs: Raw step inputs `(batch, features)`, as passed to `call`
@@ -437,6 +455,19 @@ class BioSynLTCCell(WiredCell):
             }
         )
         return config
+
+
+def default_initializer(name: str):
+    """The default initializer of parameter `name` (`None` for fan-in scaled ones).
+
+    `w` and `sensory_w` get `None`: their draw needs the graph, so `build`
+    makes it. `cm` is log-uniform, the others uniform, over `DEFAULT_RANGES`.
+    """
+    if name in FAN_IN_SCALED:
+        return None
+    if name in LOG_UNIFORM:
+        return LogUniform(*DEFAULT_RANGES[name])
+    return keras.initializers.RandomUniform(*DEFAULT_RANGES[name])
 
 
 def _fan_in_uniform(adjacency, bounds):

@@ -27,8 +27,9 @@ class WiredCell(keras.layers.Layer):
             a `keras_biosyn.wirings.Wiring`.
         output_size: Number of output neurons (the first ones). Defaults to
             `units`; with a wiring, defaults to (and must equal) its own.
-        ode_unfolds: Solver steps per input step, a positive int.
-        solver: `"semi_implicit"`, `"exponential"`, `"explicit_euler"` or `"rk4"`.
+        ode_unfolds: Solver steps per input step, a positive int, or `None`
+            (default) for the wiring's depth (`Wiring.depth`), fixed at build.
+        solver: `"exponential"`, `"semi_implicit"`, `"explicit_euler"` or `"rk4"`.
         input_mapping: `"affine"`, `"linear"` or `None`, per input feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time of
@@ -42,8 +43,8 @@ class WiredCell(keras.layers.Layer):
         self,
         units: int | Wiring,
         output_size: int | None = None,
-        ode_unfolds: int = 6,
-        solver: str = "semi_implicit",
+        ode_unfolds: int | None = None,
+        solver: str = "exponential",
         input_mapping: str | None = "affine",
         output_mapping: str | None = "affine",
         time_input: bool = False,
@@ -51,7 +52,8 @@ class WiredCell(keras.layers.Layer):
         **kwargs,
     ):
         wiring = as_wiring(units, output_size)
-        ode_unfolds = check_int("ode_unfolds", ode_unfolds, minimum=1)
+        if ode_unfolds is not None:
+            ode_unfolds = check_int("ode_unfolds", ode_unfolds, minimum=1)
         solver = check_choice("solver", solver, tuple(solvers.SOLVERS))
         input_mapping = check_choice("input_mapping", input_mapping, MAPPINGS)
         output_mapping = check_choice("output_mapping", output_mapping, MAPPINGS)
@@ -99,6 +101,9 @@ class WiredCell(keras.layers.Layer):
                 f"Received: input_shape={input_shape}"
             )
         self.wiring = self.wiring.with_input_dim(features - 1 if self.time_input else features)
+        if self.ode_unfolds is None:
+            # one sub-step per synapse between the inputs and the output neurons
+            self.ode_unfolds = self.wiring.depth()
         adjacency = self.wiring.adjacency_matrix
         sensory_adjacency = self.wiring.sensory_adjacency_matrix
         m, o = self.wiring.input_dim, self.output_size

@@ -96,7 +96,7 @@ def test_erev_and_masks_come_from_the_wiring():
 def test_default_initial_ranges_and_overrides():
     cell = built_cell(3, units=20)
     for name, (low, high) in {
-        "cm": (0.4, 0.6),
+        "cm": (0.5, 8.0),
         "gleak": (0.001, 1.0),
         "vleak": (-0.2, 0.2),
         "w": (0.01 / 20, 2.0 / 20),  # U(0.01, 2) over the fan-in (20)
@@ -116,6 +116,44 @@ def test_default_initial_ranges_and_overrides():
     )
     np.testing.assert_array_equal(custom.cm.numpy(), 2.0)
     assert np.abs(custom.sigma.numpy()).max() <= 1.0
+
+
+def test_default_is_one_exponential_step_with_log_spread_capacitances():
+    """Capacitances spread over orders of magnitude, so time constants do too."""
+    cell = built_cell(3, units=400)
+    assert (cell.solver, cell.ode_unfolds) == ("exponential", 1)
+    octaves = np.log2(cell.cm.numpy() / 0.5)  # [0.5, 8]: 4 octaves
+    counts = np.histogram(octaves, bins=4, range=(0, 4))[0]
+    assert counts.min() > 60, counts  # 100 expected in each
+    config = cell.get_config()
+    assert config["cm_initializer"]["class_name"] == "LogUniform"
+    assert (config["solver"], config["ode_unfolds"]) == ("exponential", 1)
+
+
+def _output_sensitivity(cell):
+    """Per output neuron: sum of |d output / d input| over one step from rest."""
+    import tensorflow as tf
+
+    u = tf.constant(np.random.default_rng(0).normal(size=(2, 4)), tf.float32)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(u)
+        output, _ = cell(u, [tf.zeros((2, cell.units))])
+        outputs = [output[:, k] for k in range(cell.output_size)]
+    return np.array([np.abs(tape.gradient(o, u).numpy()).sum() for o in outputs])
+
+
+@pytest.mark.parametrize("wiring", sorted(WIRINGS))
+def test_by_default_an_input_reaches_every_output_within_its_own_step(wiring):
+    """`ode_unfolds=None` takes one sub-step per synapse between inputs and outputs."""
+    keras.utils.set_random_seed(0)
+    cell = built_cell(4, units=WIRINGS[wiring]())
+    assert cell.ode_unfolds == cell.wiring.depth()
+    assert (_output_sensitivity(cell) > 0).all()
+    if wiring == "auto_ncp":
+        assert cell.ode_unfolds == 3  # sensory -> inter -> command -> motor
+        # one sub-step: the motor neurons cannot see this step's input yet
+        one_step = built_cell(4, units=WIRINGS[wiring](), ode_unfolds=1)
+        assert (_output_sensitivity(one_step) == 0).all()
 
 
 def test_default_conductances_scale_with_each_neurons_fan_in():
@@ -185,12 +223,27 @@ def test_time_input_needs_a_feature_besides_time():
 
 
 # -- numerics -------------------------------------------------------------------
+# The explicit solvers are stable only at small steps (random parameters, h = 1/6).
+SOLVER_UNFOLDS = [
+    *((solver, unfolds) for solver in BOUNDED_SOLVERS for unfolds in (1, 6)),
+    *((solver, 6) for solver in SOLVERS if solver not in BOUNDED_SOLVERS),
+]
+
+
 @pytest.mark.parametrize("dtype", sorted(TOLERANCES))
-@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("solver, unfolds", SOLVER_UNFOLDS)
 @pytest.mark.parametrize("wiring", sorted(WIRINGS))
-def test_one_step_matches_float64_reference(rng, wiring, solver, dtype):
+def test_one_step_matches_float64_reference(rng, wiring, solver, unfolds, dtype):
     epsilon = 0.0 if dtype == "float64" else 1e-8
-    cell = built_cell(4, rng, units=WIRINGS[wiring](), solver=solver, dtype=dtype, epsilon=epsilon)
+    cell = built_cell(
+        4,
+        rng,
+        units=WIRINGS[wiring](),
+        solver=solver,
+        ode_unfolds=unfolds,
+        dtype=dtype,
+        epsilon=epsilon,
+    )
     u = rng.normal(size=(5, 4))
     v = rng.uniform(-1, 1, size=(5, cell.units))
     output, states = cell(u.astype(dtype), [v.astype(dtype)])

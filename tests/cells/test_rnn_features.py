@@ -23,6 +23,7 @@ def reference_run(cell, x, v0=None):
         v0=v0,
         output_size=cell.output_size,
         ode_unfolds=cell.ode_unfolds,
+        solver=cell.solver,
         time_input=cell.time_input,
         epsilon=0.0,
     )
