@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from keras_biosyn.benchmarking import TASKS, speed_table, summary_table
+from keras_biosyn.benchmarking import TASKS, equal_neurons_table, speed_table, summary_table
 
 
 def main(directory: str = "benchmarks/results") -> None:
@@ -19,6 +19,7 @@ def main(directory: str = "benchmarks/results") -> None:
         if path.exists():
             results[name] = json.loads(path.read_text())["runs"]
     print(summary_table(results, TASKS))
+    print(equal_neurons_table(results, TASKS))
     print(speed_table(results))
 
 

@@ -26,8 +26,9 @@ TASKS = (
     "japanese_vowels",
     "japanese_vowels_irregular",
 )
-MODELS = ("biosyn_ltc", "ctrnn", "lstm", "gru", "ncps_ltc")
-DEFAULT_MODELS = ("biosyn_ltc", "ctrnn", "lstm", "gru")  # ncps_ltc needs the bench extra
+MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn", "lstm", "gru", "ncps_ltc")
+# ncps_ltc needs the bench extra; biosyn_ltc_0.1 (the 0.1 defaults) is there to compare
+DEFAULT_MODELS = ("biosyn_ltc", "ctrnn", "lstm", "gru")
 BENCH_HINT = 'pip install "keras-biosyn[bench]"'
 
 

@@ -4,6 +4,7 @@ from keras_biosyn.benchmarking.models import MODELS, build_model
 from keras_biosyn.benchmarking.report import (
     aggregate,
     claim_summary,
+    equal_neurons_table,
     markdown,
     plot,
     speed_table,
@@ -19,6 +20,7 @@ __all__ = [
     "aggregate",
     "build_model",
     "claim_summary",
+    "equal_neurons_table",
     "get_task",
     "markdown",
     "plot",

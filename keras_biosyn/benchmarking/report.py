@@ -207,6 +207,47 @@ def summary_table(results_by_task: dict[str, list[dict]], tasks: dict[str, Task]
     return "\n".join(lines) + "\n"
 
 
+def equal_neurons_table(
+    results_by_task: dict[str, list[dict]],
+    tasks: dict[str, Task],
+    sizes: tuple[int, ...] = (16, 32),
+    models: tuple[str, ...] = ("biosyn_ltc", "biosyn_ltc_0.1", "lstm", "gru", "ctrnn"),
+) -> str:
+    """Mean test score of each model at each of `sizes` neurons, one row per task and size.
+
+    The last columns say whether BioSynLTC's mean is at least the LSTM's and,
+    for forecasting tasks, better than the naive forecast.
+    """
+    lines = [
+        "| task (metric) | neurons | "
+        + " | ".join(models)
+        + " | naive | BioSynLTC ≥ LSTM | BioSynLTC beats naive |",
+        "|---|---|" + "---|" * (len(models) + 3),
+    ]
+    for name, results in results_by_task.items():
+        task = tasks[name]
+        rows = aggregate(results)
+        naive = next((r["mean"] for r in rows if r["model"] == "naive"), None)
+        for size in sizes:
+            at = {r["model"]: r for r in rows if r["neurons"] == size}
+            cells = [f"{at[m]['mean']:.4g}" if m in at else "—" for m in models]
+            ours, lstm = at.get("biosyn_ltc"), at.get("lstm")
+            versus = "—" if not (ours and lstm) else _yes(task, ours["mean"], lstm["mean"])
+            beats = "—" if naive is None or not ours else _yes(task, ours["mean"], naive, True)
+            lines.append(
+                f"| {name} ({task.metric}, {'↑' if task.higher_is_better else '↓'}) | {size} | "
+                + " | ".join(cells)
+                + f" | {'—' if naive is None else f'{naive:.4g}'} | {versus} | {beats} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _yes(task: Task, value: float, reference: float, strict: bool = False) -> str:
+    if value == reference:
+        return "no" if strict else "yes"
+    return "yes" if _better(task, value, reference) else "no"
+
+
 def speed_table(results_by_task: dict[str, list[dict]], neurons: int = 16) -> str:
     """Median seconds per epoch of each model at `neurons`, one row per task."""
     models = sorted(

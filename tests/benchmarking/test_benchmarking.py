@@ -9,6 +9,7 @@ from keras_biosyn.benchmarking import (
     Task,
     aggregate,
     claim_summary,
+    equal_neurons_table,
     markdown,
     plot,
     speed_table,
@@ -205,3 +206,34 @@ def test_summary_tables_name_the_matching_circuit_and_the_failures():
     speeds = speed_table({"tiny": holds}, neurons=8)
     assert speeds.splitlines()[0] == "| task (8 neurons) | biosyn_ltc | ctrnn | lstm |"
     assert speeds.splitlines()[2] == "| tiny | 0.10 | 0.10 | 0.10 |"
+
+
+def test_the_0_1_defaults_and_a_wiring_can_be_benchmarked():
+    from keras_biosyn.benchmarking.models import build_model
+
+    old = build_model("biosyn_ltc_0.1", 6, TINY, 10, 3).get_layer("biosyn_ltc").cell
+    assert (old.solver, old.ode_unfolds) == ("semi_implicit", 6)
+    assert old.cm_initializer.get_config()["minval"] == 0.4
+    new = build_model("biosyn_ltc", 6, TINY, 10, 3).get_layer("biosyn_ltc").cell
+    assert (new.solver, new.ode_unfolds) == ("exponential", 1)
+    ncp = build_model("biosyn_ltc", 12, TINY, 10, 3, cell_options={"wiring": "auto_ncp"})
+    cell = ncp.get_layer("biosyn_ltc").cell
+    assert type(cell.wiring).__name__ == "AutoNCP" and cell.ode_unfolds == 3
+
+
+def test_equal_neurons_table_compares_with_the_lstm_and_the_naive_forecast():
+    results = [
+        {"model": m, "neurons": n, "seed": 0, "parameters": 1, "score": s, "seconds_per_epoch": 0}
+        for m, n, s in [
+            ("biosyn_ltc", 16, 0.030),
+            ("lstm", 16, 0.035),
+            ("biosyn_ltc", 32, 0.040),
+            ("lstm", 32, 0.031),
+            ("naive", 0, 0.035),
+        ]
+    ]
+    regression = dataclasses.replace(TINY, kind="regression", outputs=1)
+    lines = equal_neurons_table({"f": results}, {"f": regression}).splitlines()
+    assert lines[0].startswith("| task (metric) | neurons | biosyn_ltc | biosyn_ltc_0.1 | lstm")
+    assert lines[2] == "| f (mse, ↓) | 16 | 0.03 | — | 0.035 | — | — | 0.035 | yes | yes |"
+    assert lines[3] == "| f (mse, ↓) | 32 | 0.04 | — | 0.031 | — | — | 0.035 | no | no |"

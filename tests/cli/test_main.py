@@ -53,7 +53,10 @@ def test_names_listed_for_help_are_the_package_ones():
     assert train.WIRINGS == recipes.WIRINGS
     assert benchmark.TASKS == tuple(sorted(benchmarking.TASKS))
     assert benchmark.MODELS == benchmarking.MODELS
-    assert set(benchmark.DEFAULT_MODELS) == set(benchmarking.MODELS) - {"ncps_ltc"}
+    assert set(benchmark.DEFAULT_MODELS) == set(benchmarking.MODELS) - {
+        "ncps_ltc",
+        "biosyn_ltc_0.1",
+    }
     assert set(export_model.QUANTIZATIONS) == {"float32", "float16", "int8"}
 
 
