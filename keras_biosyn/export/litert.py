@@ -79,14 +79,20 @@ def convert(deployable, quantization=None, representative_data=None) -> bytes:
             samples = list(_as_samples(representative_data, names))
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
             converter.representative_dataset = lambda: iter(samples)
-            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            converter.target_spec.supported_ops = [
+                tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+                tf.lite.OpsSet.TFLITE_BUILTINS,
+            ]
         try:
             with warnings.catch_warnings():
                 # int8 calibration runs TF's own deprecated tf.lite.Interpreter.
                 warnings.filterwarnings(
                     "ignore", message=".*tf.lite.Interpreter is deprecated", category=UserWarning
                 )
-                flatbuffer = converter.convert()
+                if quantization == "int8":
+                    flatbuffer = _quantize_int8(tf, converter, samples, names)
+                else:
+                    flatbuffer = converter.convert()
         except Exception as error:  # the converter raises ConverterError and friends
             raise ValueError(
                 "The model could not be converted with TFLite builtin ops only: "
@@ -96,6 +102,24 @@ def convert(deployable, quantization=None, representative_data=None) -> bytes:
     if flex:
         raise ValueError(f"The converted model needs non-builtin ops {flex}; it was not written.")
     return flatbuffer
+
+
+# Ops kept in float32 (between DEQUANTIZE and QUANTIZE) in int8 models, a few per neuron:
+# TFLite Micro has no int8 EXP kernel, and in int8 the exponential step's denominator can
+# round to zero, which int8 DIV refuses at run time; its guarding MAXIMUM must be float too.
+FLOAT_OPS_IN_INT8 = ("EXP", "DIV", "MAXIMUM")
+
+
+def _quantize_int8(tf, converter, samples, names) -> bytes:
+    """Full-integer quantization, except `FLOAT_OPS_IN_INT8` (selective quantization)."""
+    debugger = tf.lite.experimental.QuantizationDebugger(
+        converter=converter,
+        debug_dataset=lambda: iter([[sample[name] for name in names] for sample in samples]),
+        debug_options=tf.lite.experimental.QuantizationDebugOptions(
+            denylisted_ops=list(FLOAT_OPS_IN_INT8)
+        ),
+    )
+    return debugger.get_nondebug_quantized_model()
 
 
 def _as_samples(data, names) -> Iterable:

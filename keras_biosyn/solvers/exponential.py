@@ -23,7 +23,9 @@ def exponential_step(v, h, cm, drive, epsilon):
     and `EXP` is a TFLite builtin op. `epsilon` guards the division.
     """
     numerator, denominator = drive(v)
-    target = numerator / (denominator + epsilon)
+    # The maximum changes nothing in float (denominator >= gleak > 0); in an int8 export,
+    # where a small denominator can round to zero, it keeps the division finite.
+    target = numerator / ops.maximum(denominator + epsilon, epsilon)
     # (h * denominator) / cm, in this order: under float16 `denominator / cm` alone can
     # overflow to inf, and a zero step (no time elapsed) must then still give 0, not NaN.
     opened = 1.0 - ops.exp(-(h * denominator) / cm)

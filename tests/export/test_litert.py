@@ -174,6 +174,30 @@ def test_tflite_micro_runs_int8_with_an_error_like_litert(int8_model, sequences)
     assert micro_error <= 2 * litert_error + 0.02, (micro_error, litert_error)
 
 
+def test_int8_exponential_step_runs_where_the_denominator_rounds_to_zero(tmp_path, sequences):
+    """A neuron with almost no conductance has a denominator below int8's resolution: the
+    exponential step's division must stay finite (int8 DIV refuses a zero divisor at run
+    time), and TFLite Micro, which has no int8 EXP kernel, must run the file too."""
+    model = classifier("fully_connected")
+    cell = model.get_layer("ltc").cell
+    assert cell.solver == "exponential"
+    cell.gleak.assign(np.full(cell.gleak.shape, 1e-6, np.float32))
+    cell.w.assign(np.zeros(cell.w.shape, np.float32))
+    sensory_w = np.zeros(cell.sensory_w.shape, np.float32)
+    sensory_w[:, 0] = 5.0  # one neuron driven hard: the others' denominators round to zero
+    cell.sensory_w.assign(sensory_w)
+    path = export_tflite(
+        model, tmp_path / "q.tflite", quantization="int8", representative_data=sequences[:, :30]
+    )
+    ops = tflite_ops(path)
+    assert {"EXP", "DIV", "QUANTIZE", "DEQUANTIZE"} <= set(ops), ops
+    litert = LiteRTModel(path).run_sequence(sequences[0, :30])
+    micro = run_tflite_micro(path, sequences[0, :30])
+    assert np.isfinite(litert).all() and np.isfinite(micro).all()
+    expected = model.predict(sequences[:1, :30], verbose=0)[0]
+    assert np.abs(litert[-1] - expected).max() < 0.1, (litert[-1], expected)
+
+
 def test_files_are_never_half_written_or_overwritten(tmp_path, monkeypatch):
     model = classifier("fully_connected")
     path = tmp_path / "step.tflite"
