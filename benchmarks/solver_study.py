@@ -6,10 +6,15 @@ validation loss with patience 10, best weights kept, the task's epoch budget)
 on every real task, for each solver x unfolds x neuron count x seed, and
 records the test score, the epoch of the best validation loss, the seconds per
 epoch and the total fit time. One JSON per task under `--out` (an interrupted
-study resumes from it); `--summarize` prints the tables of the README.
+study resumes from it); `--summarize` prints the tables and writes them to
+`<out>/summary.md`. The same script runs the other studies of the default
+(initialisation, learning rate, budget, NCP unfolds) from a JSON of named
+variants, `--variants-file benchmarks/variants/NAME.json`.
 
     python benchmarks/solver_study.py --tasks japanese_vowels,basic_motions --threads 1
     python benchmarks/solver_study.py --summarize
+    python benchmarks/solver_study.py --variants-file benchmarks/variants/init_study.json \
+        --neurons 16,32 --out benchmarks/results/init_study
 
 Run two processes with `--threads 1` on different tasks to use both cores;
 seconds per epoch are then comparable within a task (one core each), not with
@@ -22,6 +27,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -46,6 +52,7 @@ def run_study(args):
     from keras_biosyn.utils.files import write_file_atomically
 
     args.out.mkdir(parents=True, exist_ok=True)
+    new_runs = 0
     for name in args.tasks:
         task = get_task(name)
         splits = task.load()
@@ -55,28 +62,49 @@ def run_study(args):
         naive = naive_result(task, splits)
         if naive is not None and _key(naive) not in done:
             runs.append(naive)
-        combinations = [
-            (model, solver, unfolds, neurons, seed)
+        # a variant trains BioSynLTC unless it names another "model" (a baseline with a recipe)
+        settings = [
+            (options.get("model", model), label, options)
             for model in args.models
-            for neurons in args.neurons
-            for seed in range(args.seeds)
-            for solver, unfolds in (
-                [(s, u) for s in args.solvers for u in args.unfolds]
-                if model == "biosyn_ltc"
-                else [(None, None)]
+            for label, options in (
+                args.variants.items() if model == "biosyn_ltc" else [(model, None)]
             )
         ]
-        for index, (model, solver, unfolds, neurons, seed) in enumerate(combinations, 1):
-            options = {"solver": solver, "ode_unfolds": unfolds} if solver else None
-            key = (model, neurons, seed, solver, unfolds)
-            if key in done:
+        combinations = [
+            (model, label, options, neurons, seed)
+            for neurons in args.neurons
+            for seed in range(args.seeds)
+            for model, label, options in settings
+        ]
+        for index, (model, label, options, neurons, seed) in enumerate(combinations, 1):
+            if (label, neurons, seed) in done:
                 continue
+            if args.max_runs and new_runs >= args.max_runs:
+                return False
+            new_runs += 1
+            options = dict(options or {})
+            options.pop("model", None)
+            recipe = options.pop("recipe", {})
+            epochs = recipe.get("epochs", {}).get(name) or args.epochs or task.epochs
             result = run_one(
-                task, splits, model, neurons, seed, args.epochs or task.epochs, 10, options
+                task,
+                splits,
+                model,
+                neurons,
+                seed,
+                epochs,
+                10,
+                _resolve(options) or None,
+                **(
+                    {"learning_rate": recipe["learning_rate"]} if "learning_rate" in recipe else {}
+                ),
             )
+            result["variant"] = label
+            if options:  # as given (JSON), not the initializer objects made of them
+                result["cell_options"] = options
             runs.append(result)
             print(
-                f"[{index}/{len(combinations)}] {name} {model} {solver} x{unfolds} "
+                f"[{index}/{len(combinations)}] {name} {label} "
                 f"{neurons} neurons seed {seed}: {task.metric} {result['score']:.4f}, "
                 f"best epoch {result['best_epoch']}/{result['epochs']}, "
                 f"{result['seconds_per_epoch']:.2f} s/epoch",
@@ -84,17 +112,27 @@ def run_study(args):
             )
             payload = {"task": name, "threads": args.threads, "runs": runs}
             write_file_atomically(path, (json.dumps(payload, indent=1) + "\n").encode())
+    return True
+
+
+def _resolve(options: dict) -> dict:
+    """Cell options with `*_initializer` given as `[class name, config]` made into objects."""
+    import keras
+
+    from keras_biosyn import initializers
+
+    resolved = {}
+    for key, value in options.items():
+        if key.endswith("_initializer") and isinstance(value, list):
+            name, config = value
+            value = getattr(initializers, name, None) or getattr(keras.initializers, name)
+            value = value(**config)
+        resolved[key] = value
+    return resolved
 
 
 def _key(run):
-    options = run.get("cell_options") or {}
-    return (
-        run["model"],
-        run["neurons"],
-        run["seed"],
-        options.get("solver"),
-        options.get("ode_unfolds"),
-    )
+    return (_label(run), run["neurons"], run["seed"])
 
 
 def load(out: Path) -> dict[str, list[dict]]:
@@ -106,10 +144,24 @@ def load(out: Path) -> dict[str, list[dict]]:
 
 
 def _label(run) -> str:
+    if "variant" in run:
+        return run["variant"]
     options = run.get("cell_options") or {}
     if run["model"] != "biosyn_ltc":
         return run["model"]
     return f"{options.get('solver', 'semi_implicit')} x{options.get('ode_unfolds', 6)}"
+
+
+# The solver study ran before the initialisation study, with 0.1's capacitances.
+CM_0_1 = ["RandomUniform", {"minval": 0.4, "maxval": 0.6}]
+
+
+def solver_variants(solvers, unfolds) -> dict[str, dict]:
+    return {
+        f"{s} x{u}": {"solver": s, "ode_unfolds": u, "cm_initializer": CM_0_1}
+        for s in solvers
+        for u in unfolds
+    }
 
 
 def summarize(out: Path) -> str:
@@ -190,18 +242,43 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, help="epoch budget (default: the task's)")
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: all)")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--summarize", action="store_true", help="print the tables only")
+    parser.add_argument(
+        "--summarize", action="store_true", help="print the tables only (and write summary.md)"
+    )
+    parser.add_argument(
+        "--max-runs",
+        type=int,
+        default=0,
+        help="stop after this many new runs with exit status 3 (0: no limit); memory held by "
+        "compiled models grows over hundreds of runs, so a shell loop can restart the study",
+    )
+    parser.add_argument(
+        "--variants-file",
+        help="a JSON of named variants, {name: cell options (+ 'recipe': {'learning_rate', "
+        "'epochs': {task: n}}, + 'model' for a baseline other than biosyn_ltc)}, instead of "
+        "--solvers x --unfolds",
+    )
+    parser.add_argument("--variants", help="names from --variants-file (default: all)")
     args = parser.parse_args(argv)
     if args.summarize:
-        print(summarize(args.out))
+        text = summarize(args.out)
+        print(text)
+        (args.out / "summary.md").write_text(text)
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args.tasks = [t for t in args.tasks.split(",") if t]
     args.models = [m for m in args.models.split(",") if m]
-    args.solvers = [s for s in args.solvers.split(",") if s]
-    args.unfolds = [int(u) for u in args.unfolds.split(",")]
     args.neurons = [int(n) for n in args.neurons.split(",")]
-    run_study(args)
+    if args.variants_file:
+        variants = json.loads(Path(args.variants_file).read_text())
+        chosen = [v for v in (args.variants or "").split(",") if v] or list(variants)
+        args.variants = {name: variants[name] for name in chosen}
+    else:
+        args.variants = solver_variants(
+            [s for s in args.solvers.split(",") if s], [int(u) for u in args.unfolds.split(",")]
+        )
+    if not run_study(args):
+        sys.exit(3)
 
 
 if __name__ == "__main__":
