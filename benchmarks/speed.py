@@ -34,17 +34,13 @@ from keras_biosyn import BioSynLTCCell, wirings
 STEPS, FEATURES, BATCH, SEQUENCES, UNITS, UNFOLDS = 64, 8, 64, 2048, 32, 6
 
 
-def default_setting() -> str:
-    cell = BioSynLTCCell(UNITS)
-    return f"{cell.solver}:{cell.ode_unfolds}"
-
-
 def make_rnn(kind: str, wiring_name: str):
     if kind.startswith("biosyn_ltc"):
-        solver, unfolds = (
-            kind.split("@")[1].split(":") if "@" in kind else default_setting().split(":")
-        )
-        options = {"solver": solver, "ode_unfolds": int(unfolds)}
+        setting = kind.split("@")[1] if "@" in kind else "default"
+        options = {}
+        if setting != "default":  # the package default: no arguments
+            solver, unfolds = setting.split(":")
+            options = {"solver": solver, "ode_unfolds": int(unfolds)}
         if wiring_name == "auto_ncp":
             cell = BioSynLTCCell(wirings.AutoNCP(UNITS, 1, seed=1), **options)
         else:
@@ -111,8 +107,8 @@ def main(argv=None):
     parser.add_argument(
         "--settings",
         default=None,
-        help="BioSynLTC solver:unfolds settings, comma-separated "
-        "(default: the package default and semi_implicit:6)",
+        help="BioSynLTC solver:unfolds settings, comma-separated, 'default' for no arguments "
+        "(default: default,semi_implicit:6, the 0.1 default)",
     )
     parser.add_argument("--wirings", default="fully_connected,auto_ncp")
     parser.add_argument("--jit", choices=["off", "on", "both"], default="both")
@@ -127,7 +123,7 @@ def main(argv=None):
     y = y.astype("float32")
     jits = {"off": [False], "on": [True], "both": [False, True]}[args.jit]
     wiring_names = args.wirings.split(",")
-    settings = args.settings or ",".join(dict.fromkeys([default_setting(), "semi_implicit:6"]))
+    settings = args.settings or "default,semi_implicit:6"
     kinds = []
     for kind in args.models.split(","):
         if kind == "biosyn_ltc":
