@@ -23,10 +23,11 @@ def exponential_step(v, h, cm, drive, epsilon):
     and `EXP` is a TFLite builtin op. `epsilon` guards the division.
     """
     numerator, denominator = drive(v)
-    # The maximum changes nothing in float (denominator >= gleak > 0); in an int8 export,
-    # where a small denominator can round to zero, it keeps the division finite.
-    target = numerator / ops.maximum(denominator + epsilon, epsilon)
     # (h * denominator) / cm, in this order: under float16 `denominator / cm` alone can
     # overflow to inf, and a zero step (no time elapsed) must then still give 0, not NaN.
     opened = 1.0 - ops.exp(-(h * denominator) / cm)
-    return v + (target - v) * opened
+    # v + (v_inf - v) * opened, with v_inf = numerator / denominator, written so that the
+    # division is of `opened` (which vanishes with the denominator): in an int8 export, where
+    # a small denominator rounds to zero, the step then stays near `v` instead of jumping to
+    # a saturated v_inf. The maximum changes nothing in float (denominator >= gleak > 0).
+    return v * (1.0 - opened) + numerator * (opened / ops.maximum(denominator + epsilon, epsilon))
