@@ -97,7 +97,9 @@ def plot_coefficients_over_time(
     for neuron in neurons:
         top.plot(steps, tau[sample, :, neuron], label=f"neuron {neuron}")
         bottom.plot(steps, b[sample, :, neuron], label=f"neuron {neuron}")
-    top.set_ylabel("tau (time constant)")
+    # time constants span decades (a fraction of a step to thousands): a log axis shows them all
+    top.set_yscale("log")
+    top.set_ylabel("tau (time constant, steps)")
     top.set_title(f"Coefficients of sample {sample}")
     bottom.set_ylabel("b (drive)")
     bottom.set_xlabel("step")
