@@ -1,3 +1,3 @@
 """The package version: the single source read by setup.cfg and `keras_biosyn.__version__`."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -24,7 +24,9 @@
 # reads `dv/dt = A v + b` with `A = -(gleak + Σ G) / cm` (always negative) and
 # `b = (gleak vleak + Σ G erev) / cm`. At every step each neuron relaxes towards
 # `v* = -b / A` with the time constant `tau = -1 / A`, and the conductances `G` say which
-# synapses drive it. This notebook records those coefficients during training and plots them.
+# synapses drive it. The cell's default solver takes exactly that relaxation as its step:
+# `v <- v* + (v - v*) exp(-dt / tau)`, with `A` and `b` held at their values at the step's start.
+# This notebook records those coefficients during training and plots them.
 
 # %%
 # Installs keras_biosyn on Colab; does nothing where it is already installed.
