@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_biosyn import solvers
 from keras_biosyn.cells.wired_cell import WiredCell, array_initializer
 from keras_biosyn.constraints import MinValue
 from keras_biosyn.initializers import LogUniform
@@ -20,11 +21,6 @@ SYNAPSE_LAYOUTS = ("auto", "dense", "sparse")
 # of the units * units possible synapses (benchmarks/sparse_kernels.py).
 SPARSE_MAX_DENSITY = 0.4
 
-# The default solver: the exact step of the frozen linear system, taken once per
-# synapse between the inputs and the output neurons (`ode_unfolds=None`: 1 for a
-# fully connected circuit, 3 for an NCP). The solver study in benchmarks/README.md
-# chose it; keras_biosyn 0.1 used semi_implicit with 6 unfolds.
-DEFAULT_SOLVER = "exponential"
 # Default initial ranges. Those of leaks, slopes and midpoints are the LTC
 # reference implementation's (`ncps`). Maximum conductances are drawn from
 # U(0.01, 2) and divided by each neuron's number of incoming synapses, so a
@@ -183,7 +179,7 @@ class BioSynLTCCell(WiredCell):
         units: int | Wiring,
         output_size: int | None = None,
         ode_unfolds: int | None = None,
-        solver: str = DEFAULT_SOLVER,
+        solver: str = solvers.DEFAULT_SOLVER,
         input_mapping: str | None = "affine",
         output_mapping: str | None = "affine",
         time_input: bool = False,

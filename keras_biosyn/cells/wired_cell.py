@@ -44,7 +44,7 @@ class WiredCell(keras.layers.Layer):
         units: int | Wiring,
         output_size: int | None = None,
         ode_unfolds: int | None = None,
-        solver: str = "exponential",
+        solver: str = solvers.DEFAULT_SOLVER,
         input_mapping: str | None = "affine",
         output_mapping: str | None = "affine",
         time_input: bool = False,

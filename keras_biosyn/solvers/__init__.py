@@ -15,6 +15,10 @@ from keras_biosyn.solvers.rk4 import rk4_step
 from keras_biosyn.solvers.semi_implicit import semi_implicit_step
 from keras_biosyn.utils.validation import check_choice
 
+# The package's default step: the exact solution of the frozen linear system (the solver
+# study in benchmarks/README.md chose it; keras_biosyn 0.1 used semi_implicit).
+DEFAULT_SOLVER = "exponential"
+
 SOLVERS: dict[str, Callable] = {
     "semi_implicit": semi_implicit_step,
     "exponential": exponential_step,
@@ -36,6 +40,7 @@ def integrate(step: Callable, v, h, cm, drive, epsilon, unfolds: int):
 
 
 __all__ = [
+    "DEFAULT_SOLVER",
     "SOLVERS",
     "explicit_euler_step",
     "exponential_step",

@@ -12,10 +12,11 @@ def exponential_step(v, h, cm, drive, epsilon):
         v_inf = numerator / denominator
         v(h)  = v_inf + (v - v_inf) * exp(-h * denominator / cm)
 
-    written here as `v + (v_inf - v) * (1 - exp(-h * denominator / cm))`, so
-    `h == 0` returns `v` exactly. It is the exponential integrator of the
-    network read as a linear system with state-dependent coefficients (also
-    called exponential Euler): exact at any step size while the coefficients
+    written here as `v (1 - opened) + numerator (opened / denominator)` with
+    `opened = 1 - exp(-h * denominator / cm)`, so `h == 0` returns `v`
+    exactly. It is the exponential integrator of the network read as a linear
+    system with state-dependent coefficients (also called exponential Euler):
+    exact at any step size while the coefficients
     do not depend on `v` (no recurrent synapses, input held), first order when
     they do. `v(h)` lies between `v` and `v_inf`, itself a convex combination of
     `vleak` and the reversal potentials, so the state never leaves their range
