@@ -1,11 +1,51 @@
-"""Checks shared by the test modules: model building, save/load and config round trips."""
+"""Checks shared by the test modules: wirings, model building, save/load and config round trips."""
 
 from __future__ import annotations
 
 import keras
 import numpy as np
 
-from keras_biosyn import BioSynLTCCell
+from keras_biosyn import BioSynLTCCell, wirings
+
+# The wiring kinds every parametrized test draws from (and their pytest ids).
+WIRING_KINDS = ("fully_connected", "random", "ncp", "auto_ncp")
+
+
+def make_wiring(
+    kind: str,
+    units: int = 9,
+    output_size: int = 2,
+    sparsity: float = 0.5,
+    seed: int = 1,
+) -> wirings.Wiring:
+    """A small wiring of `kind`: the one definition the test modules share.
+
+    Args:
+        kind: One of `WIRING_KINDS`.
+        units: Number of neurons. An `"ncp"` has `output_size` motor, 3 command
+            and `units - output_size - 3` inter neurons.
+        output_size: Number of output (motor) neurons.
+        sparsity: Fraction of absent synapses (`"random"` and `"auto_ncp"`).
+        seed: Seed of the graph.
+
+    Returns:
+        The wiring.
+
+    Example:
+
+    >>> make_wiring("ncp").units  # NCP(4, 3, 2, ...)
+    9
+    """
+    if kind == "fully_connected":
+        return wirings.FullyConnected(units, output_size=output_size, seed=seed)
+    if kind == "random":
+        return wirings.Random(units, output_size=output_size, sparsity=sparsity, seed=seed)
+    if kind == "ncp":
+        inter = units - output_size - 3
+        return wirings.NCP(inter, 3, output_size, 2, 2, 3, 2, seed=seed)
+    if kind == "auto_ncp":
+        return wirings.AutoNCP(units, output_size=output_size, sparsity=sparsity, seed=seed)
+    raise ValueError(f"Expected `kind` to be one of {WIRING_KINDS}. Received: kind={kind!r}")
 
 
 def rnn_model(cell: BioSynLTCCell, steps: int, features: int, **rnn_kwargs):
