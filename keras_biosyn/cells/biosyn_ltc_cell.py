@@ -6,46 +6,26 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_biosyn import solvers
+from keras_biosyn.cells.biosyn_ltc_defaults import (
+    DEFAULT_RANGES,
+    MIN_CM,
+    MIN_GLEAK,
+    default_initializer,
+    fan_in_uniform,
+)
+from keras_biosyn.cells.synapse_layout import (
+    SYNAPSE_LAYOUTS,
+    resolve_synapse_layout,
+    synapse_index,
+    without_index_weights,
+)
 from keras_biosyn.cells.wired_cell import WiredCell, array_initializer
 from keras_biosyn.constraints import MinValue
-from keras_biosyn.initializers import LogUniform
 from keras_biosyn.ops.linear_system import linear_system
 from keras_biosyn.ops.membrane import CircuitParameters, membrane_drive, sensory_drive
-from keras_biosyn.ops.synapses import SynapseList
+from keras_biosyn.ops.synapses import SynapseList, gather_synapses, mask_synapses
 from keras_biosyn.utils.validation import check_choice
 from keras_biosyn.wirings import Wiring
-
-SYNAPSE_LAYOUTS = ("auto", "dense", "sparse")
-# `synapse_layout="auto"` computes synapse by synapse at or below this fraction
-# of the units * units possible synapses (benchmarks/sparse_kernels.py).
-SPARSE_MAX_DENSITY = 0.4
-
-# Default initial ranges. Those of leaks, slopes and midpoints are the LTC
-# reference implementation's (`ncps`). Maximum conductances are drawn from
-# U(0.01, 2) and divided by each neuron's number of incoming synapses, so a
-# neuron's total conductance does not grow with its fan-in: with ncps' U(0.001,
-# 1) a 32-neuron circuit starts with time constants near 0.05 steps and forgets
-# at once. Capacitances are log-uniform over [0.5, 8], so with a total
-# conductance near 1 the time constants spread from about half a step to
-# several steps (0.1 drew U(0.4, 0.6): all near half a step, little memory).
-# benchmarks/README.md has the comparisons across tasks.
-DEFAULT_RANGES = {
-    "cm": (0.5, 8.0),
-    "gleak": (0.001, 1.0),
-    "vleak": (-0.2, 0.2),
-    "w": (0.01, 2.0),
-    "sigma": (3.0, 8.0),
-    "mu": (0.3, 0.8),
-    "sensory_w": (0.01, 2.0),
-    "sensory_sigma": (3.0, 8.0),
-    "sensory_mu": (0.3, 0.8),
-}
-FAN_IN_SCALED = ("w", "sensory_w")
-LOG_UNIFORM = ("cm",)
-# Smallest capacitance and leak conductance: positive, and a normal float16.
-MIN_CM = 1e-3
-MIN_GLEAK = 1e-6
 
 
 @keras.saving.register_keras_serializable(package="keras_biosyn")
@@ -127,11 +107,11 @@ class BioSynLTCCell(WiredCell):
             sum per neuron), so its cost grows with the synapse count.
             `"auto"` (default) picks `"sparse"` when at most 40 % of the
             possible synapses exist, where it trains faster on CPU. Both give
-            the same results up to float rounding and save the same weights,
-            plus the `synapse_pre` and `synapse_post` index weights in the
-            sparse layout. The synapse list is fixed once built (and read back
-            when a model is loaded); prune synapses by zeroing entries of the
-            `adjacency` weight.
+            the same results up to float rounding and save the same weights.
+            The sparse layout reads its synapse list off the `adjacency`
+            weight when the cell is built and when weights are loaded, and
+            keeps it fixed while traced; prune synapses by zeroing entries of
+            the `adjacency` weight.
         cm_initializer, gleak_initializer, vleak_initializer, w_initializer,
             sigma_initializer, mu_initializer, sensory_w_initializer,
             sensory_sigma_initializer, sensory_mu_initializer: Initializers of
@@ -174,16 +154,13 @@ class BioSynLTCCell(WiredCell):
     ```
     """
 
+    POLARITY_WEIGHTS = ("erev", "sensory_erev")
+
     def __init__(
         self,
         units: int | Wiring,
         output_size: int | None = None,
-        ode_unfolds: int | None = None,
-        solver: str = solvers.DEFAULT_SOLVER,
-        input_mapping: str | None = "affine",
-        output_mapping: str | None = "affine",
-        time_input: bool = False,
-        epsilon: float = 1e-8,
+        *,
         synapse_layout: str = "auto",
         cm_initializer=None,
         gleak_initializer=None,
@@ -214,29 +191,15 @@ class BioSynLTCCell(WiredCell):
             name: default_initializer(name) if value is None else keras.initializers.get(value)
             for name, value in initializers.items()
         }
-        super().__init__(
-            units,
-            output_size=output_size,
-            ode_unfolds=ode_unfolds,
-            solver=solver,
-            input_mapping=input_mapping,
-            output_mapping=output_mapping,
-            time_input=time_input,
-            epsilon=epsilon,
-            **kwargs,
-        )
+        super().__init__(units, output_size, **kwargs)
         self.synapse_layout = synapse_layout
-        self.cm_initializer = initializers["cm"]
-        self.gleak_initializer = initializers["gleak"]
-        self.vleak_initializer = initializers["vleak"]
-        self.w_initializer = initializers["w"]
-        self.sigma_initializer = initializers["sigma"]
-        self.mu_initializer = initializers["mu"]
-        self.sensory_w_initializer = initializers["sensory_w"]
-        self.sensory_sigma_initializer = initializers["sensory_sigma"]
-        self.sensory_mu_initializer = initializers["sensory_mu"]
+        for name, initializer in initializers.items():
+            setattr(self, f"{name}_initializer", initializer)
         self.w_regularizer = keras.regularizers.get(w_regularizer)
         self.sensory_w_regularizer = keras.regularizers.get(sensory_w_regularizer)
+        # The sparse layout's synapse list, read off the `adjacency` weight (numpy:
+        # XLA optimises constant gathers and segment sums far better than
+        # data-dependent ones). `None` in the dense layout.
         self._synapse_index = None
         self._traced = False
 
@@ -249,7 +212,7 @@ class BioSynLTCCell(WiredCell):
         self.w = self.add_weight(
             name="w",
             shape=(n, n),
-            initializer=self.w_initializer or _fan_in_uniform(adjacency, DEFAULT_RANGES["w"]),
+            initializer=self.w_initializer or fan_in_uniform(adjacency, DEFAULT_RANGES["w"]),
             regularizer=self.w_regularizer,
             constraint=MinValue(0.0),
         )
@@ -264,7 +227,7 @@ class BioSynLTCCell(WiredCell):
             name="sensory_w",
             shape=(m, n),
             initializer=self.sensory_w_initializer
-            or _fan_in_uniform(sensory_adjacency, DEFAULT_RANGES["sensory_w"]),
+            or fan_in_uniform(sensory_adjacency, DEFAULT_RANGES["sensory_w"]),
             regularizer=self.sensory_w_regularizer,
             constraint=MinValue(0.0),
         )
@@ -281,40 +244,23 @@ class BioSynLTCCell(WiredCell):
             shape=(m, n),
             initializer=array_initializer(sensory_adjacency),
         )
-
-    def build_synapse_index(self, adjacency):
-        self.synapse_pre = self.synapse_post = None
         if self.resolved_synapse_layout == "sparse":
-            pre, post = np.nonzero(adjacency)
-            self.synapse_pre = self._index_weight("synapse_pre", pre)
-            self.synapse_post = self._index_weight("synapse_post", post)
-            self._synapse_index = (pre.astype(np.int32), post.astype(np.int32))
+            self._synapse_index = synapse_index(adjacency)
 
     @property
     def resolved_synapse_layout(self) -> str:
         """`"dense"` or `"sparse"`: the layout in use (`"auto"` resolved by density)."""
-        if self.synapse_layout != "auto":
-            return self.synapse_layout
-        density = self.wiring.synapse_count / float(self.units * self.units)
-        return "sparse" if density <= SPARSE_MAX_DENSITY else "dense"
-
-    def _index_weight(self, name, values):
-        return self.add_weight(
-            name=name,
-            shape=values.shape,
-            dtype="int32",
-            initializer=array_initializer(values, dtype="int32"),
-            trainable=False,
-        )
+        return resolve_synapse_layout(self.synapse_layout, self.wiring.synapse_count, self.units)
 
     def load_own_variables(self, store):
+        variables = self._trainable_variables + self._non_trainable_variables
+        stored = len(store.keys())
+        if self._synapse_index is not None and stored == len(variables) + 2:
+            store = without_index_weights(store, len(variables))
         super().load_own_variables(store)
-        if self.synapse_pre is None:
+        if self._synapse_index is None:
             return
-        loaded = (
-            np.asarray(self.synapse_pre.numpy(), np.int32),
-            np.asarray(self.synapse_post.numpy(), np.int32),
-        )
+        loaded = synapse_index(self.adjacency.numpy())
         changed = any(
             not np.array_equal(a, b) for a, b in zip(loaded, self._synapse_index, strict=True)
         )
@@ -324,8 +270,6 @@ class BioSynLTCCell(WiredCell):
                 "layer was already traced with. Load the model with "
                 "`keras.models.load_model` or load the weights before calling it."
             )
-        # The index lists are graph constants (XLA optimises constant gathers
-        # and segment sums far better than data-dependent ones).
         self._synapse_index = loaded
 
     def _neuron_weight(self, name, initializer, constraint=None):
@@ -347,18 +291,16 @@ class BioSynLTCCell(WiredCell):
         Returns:
             A `keras_biosyn.ops.CircuitParameters` of tensors in the compute dtype.
         """
-        w = self.w * ops.abs(self.adjacency)
+        w = mask_synapses(self.w, self.adjacency)
         sigma, mu = ops.cast(self.sigma, self.compute_dtype), ops.cast(self.mu, self.compute_dtype)
         recurrent = (w, w * self.erev, sigma, mu)
         synapses = None
         if self._synapse_index is not None and layout != "dense":
+            self._traced = True
             synapses = SynapseList(*self._synapse_index, self.units)
-            # One gather of the stacked matrices: its gradient is one scatter.
-            stacked = ops.reshape(ops.stack(recurrent), (len(recurrent), -1))
-            index = synapses.pre * self.units + synapses.post
-            recurrent = ops.unstack(ops.take(stacked, index, axis=1))
+            recurrent = gather_synapses(recurrent, synapses.pre, synapses.post, self.units)
         w, w_erev, sigma, mu = recurrent
-        sensory_w = self.sensory_w * ops.abs(self.sensory_adjacency)
+        sensory_w = mask_synapses(self.sensory_w, self.sensory_adjacency)
         return CircuitParameters(
             cm=ops.convert_to_tensor(self.cm),
             gleak=ops.convert_to_tensor(self.gleak),
@@ -373,6 +315,15 @@ class BioSynLTCCell(WiredCell):
             sensory_mu=ops.convert_to_tensor(self.sensory_mu),
             synapses=synapses,
         )
+
+    def drive(self, inputs):
+        params = self.circuit_parameters()
+        held = sensory_drive(inputs, params)
+
+        def drive(v):
+            return membrane_drive(v, params, held)
+
+        return params.cm, drive
 
     def linear_system(self, inputs, states) -> dict:
         """The coefficients of `dv/dt = A v + b` for one step, at the current state.
@@ -407,28 +358,47 @@ class BioSynLTCCell(WiredCell):
         """
         state = states[0] if isinstance(states, (list, tuple)) else states
         x, _ = self.split_inputs(inputs)
-        return linear_system(
-            state,
-            x,
-            self.circuit_parameters(layout="dense"),
-            ops.cast(self.erev, self.compute_dtype),
-            ops.cast(self.sensory_erev, self.compute_dtype),
-        )
+        return linear_system(state, x, self.circuit_parameters(layout="dense"))
 
-    def call(self, inputs, states, training=False):
-        del training
-        self._traced = True
+    def call_with_coefficients(self, inputs, states):
+        """One step, and the linear system at the state entering it.
+
+        Equivalent to `call(inputs, states)` and `linear_system(inputs,
+        states)`, but the synapse conductances at the entering state are
+        evaluated once: the system's drive is the solver's first sub-step.
+
+        Args:
+            inputs: Raw step inputs `(batch, features)`, as passed to `call`.
+            states: A list holding the membrane potentials `(batch, units)`.
+
+        Returns:
+            A tuple `(output, new_states, system)`, `system` as returned by
+            `linear_system`.
+
+        Example:
+
+        ```python
+        cell = BioSynLTCCell(8)
+        cell.build((None, 3))
+        output, states, system = cell.call_with_coefficients(
+            keras.ops.ones((2, 3)), [keras.ops.zeros((2, 8))]
+        )
+        system["A"].shape                                   # (2, 8)
+        ```
+        """
         state = states[0] if isinstance(states, (list, tuple)) else states
         x, step_size = self.split_inputs(inputs)
-        params = self.circuit_parameters()
-        held = sensory_drive(x, params)
+        system, first = linear_system(
+            state, x, self.circuit_parameters(layout="dense"), return_drive=True
+        )
+        capacitance, drive = self.drive(x)
+        new_state = self.integrate(state, step_size, capacitance, drive, first_drive=first)
+        return self.map_outputs(new_state), self.pack_state(new_state, states), system
 
-        def drive(v):
-            return membrane_drive(v, params, held)
-
-        new_state = self.integrate(state, step_size, params.cm, drive)
-        output = self.map_outputs(new_state)
-        return output, ([new_state] if isinstance(states, (list, tuple)) else new_state)
+    def dense_config(self) -> dict | None:
+        if self.resolved_synapse_layout == "dense":
+            return None
+        return {**self.get_config(), "synapse_layout": "dense"}
 
     # -- serialization ---------------------------------------------------------
     def get_config(self) -> dict:
@@ -451,27 +421,3 @@ class BioSynLTCCell(WiredCell):
             }
         )
         return config
-
-
-def default_initializer(name: str):
-    """The default initializer of parameter `name` (`None` for fan-in scaled ones).
-
-    `w` and `sensory_w` get `None`: their draw needs the graph, so `build`
-    makes it. `cm` is log-uniform, the others uniform, over `DEFAULT_RANGES`.
-    """
-    if name in FAN_IN_SCALED:
-        return None
-    if name in LOG_UNIFORM:
-        return LogUniform(*DEFAULT_RANGES[name])
-    return keras.initializers.RandomUniform(*DEFAULT_RANGES[name])
-
-
-def _fan_in_uniform(adjacency, bounds):
-    """U(bounds) divided by each postsynaptic neuron's number of incoming synapses."""
-    fan_in = np.maximum(np.count_nonzero(adjacency, axis=0), 1).astype("float32")
-    uniform = keras.initializers.RandomUniform(*bounds)
-
-    def initializer(shape, dtype=None):
-        return uniform(shape, dtype=dtype) / ops.convert_to_tensor(fan_in, dtype=dtype)
-
-    return initializer

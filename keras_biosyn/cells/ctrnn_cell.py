@@ -7,7 +7,8 @@ from keras import ops
 
 from keras_biosyn.cells.wired_cell import WiredCell
 from keras_biosyn.constraints import MinValue
-from keras_biosyn.ops.ctrnn import ctrnn_drive
+from keras_biosyn.ops.ctrnn import ctrnn_drive, ctrnn_input_current
+from keras_biosyn.ops.synapses import mask_synapses
 from keras_biosyn.wirings import Wiring
 
 MIN_TAU = 1e-3
@@ -64,28 +65,15 @@ class CTRNNCell(WiredCell):
         self,
         units: int | Wiring,
         output_size: int | None = None,
+        *,
         ode_unfolds: int = 6,
         solver: str = "semi_implicit",
-        input_mapping: str | None = "affine",
-        output_mapping: str | None = "affine",
-        time_input: bool = False,
-        epsilon: float = 1e-8,
         tau_initializer=None,
         w_initializer="glorot_uniform",
         sensory_w_initializer="glorot_uniform",
         **kwargs,
     ):
-        super().__init__(
-            units,
-            output_size=output_size,
-            ode_unfolds=ode_unfolds,
-            solver=solver,
-            input_mapping=input_mapping,
-            output_mapping=output_mapping,
-            time_input=time_input,
-            epsilon=epsilon,
-            **kwargs,
-        )
+        super().__init__(units, output_size, ode_unfolds=ode_unfolds, solver=solver, **kwargs)
         self.tau_initializer = (
             keras.initializers.RandomUniform(0.5, 1.5)
             if tau_initializer is None
@@ -105,19 +93,15 @@ class CTRNNCell(WiredCell):
             name="sensory_w", shape=(m, n), initializer=self.sensory_w_initializer
         )
 
-    def call(self, inputs, states, training=False):
-        del training
-        state = states[0] if isinstance(states, (list, tuple)) else states
-        x, step_size = self.split_inputs(inputs)
-        held = ops.matmul(x, self.sensory_w * ops.abs(self.sensory_adjacency)) + self.bias
-        w = self.w * ops.abs(self.adjacency)
+    def drive(self, inputs):
+        sensory_w = mask_synapses(self.sensory_w, self.sensory_adjacency)
+        held = ctrnn_input_current(inputs, sensory_w, self.bias)
+        w = mask_synapses(self.w, self.adjacency)
 
         def drive(v):
             return ctrnn_drive(v, w, held)
 
-        new_state = self.integrate(state, step_size, ops.convert_to_tensor(self.tau), drive)
-        output = self.map_outputs(new_state)
-        return output, ([new_state] if isinstance(states, (list, tuple)) else new_state)
+        return ops.convert_to_tensor(self.tau), drive
 
     def get_config(self) -> dict:
         config = super().get_config()

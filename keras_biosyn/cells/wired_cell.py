@@ -1,9 +1,11 @@
 """`WiredCell`: what every cell whose neurons follow a `Wiring` shares.
 
 The wiring (int or `Wiring`), the graph weights, the input and output
-mappings, the elapsed-time input, the ODE solver and the serialization live
-here; a subclass adds its neuron and synapse parameters (`build_circuit`) and
-its `call`.
+mappings, the elapsed-time input, the ODE solver, the `call` skeleton and the
+serialization live here. A subclass supplies two things: its neuron and
+synapse parameters (`build_circuit`) and its drive (`drive`: the capacitance
+and the right-hand side `(numerator, denominator)` of
+`capacitance dv/dt = numerator - denominator * v` for one input step).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 from keras import ops
 
 from keras_biosyn import solvers
+from keras_biosyn.ops.elapsed_time import substep_size
 from keras_biosyn.utils.validation import check_choice, check_float, check_int
 from keras_biosyn.wirings import FullyConnected, Wiring
 
@@ -39,6 +42,9 @@ class WiredCell(keras.layers.Layer):
         **kwargs: Base layer keyword arguments.
     """
 
+    # The recurrent and sensory weights whose signs are the synapses' polarities.
+    POLARITY_WEIGHTS: tuple[str, str] = ("w", "sensory_w")
+
     def __init__(
         self,
         units: int | Wiring,
@@ -54,7 +60,7 @@ class WiredCell(keras.layers.Layer):
         wiring = as_wiring(units, output_size)
         if ode_unfolds is not None:
             ode_unfolds = check_int("ode_unfolds", ode_unfolds, minimum=1)
-        solver = check_choice("solver", solver, tuple(solvers.SOLVERS))
+        solver_step = solvers.get(solver)
         input_mapping = check_choice("input_mapping", input_mapping, MAPPINGS)
         output_mapping = check_choice("output_mapping", output_mapping, MAPPINGS)
         if not isinstance(time_input, bool):
@@ -71,7 +77,7 @@ class WiredCell(keras.layers.Layer):
         self.output_mapping = output_mapping
         self.time_input = time_input
         self.epsilon = epsilon
-        self._solver_step = solvers.get(solver)
+        self._solver_step = solver_step
 
     @property
     def state_size(self) -> int:
@@ -121,7 +127,6 @@ class WiredCell(keras.layers.Layer):
             initializer=array_initializer(sensory_adjacency),
             trainable=False,
         )
-        self.build_synapse_index(adjacency)
         self.input_w = self.input_b = self.output_w = self.output_b = None
         if self.input_mapping is not None:
             self.input_w = self.add_weight(name="input_w", shape=(m,), initializer="ones")
@@ -136,9 +141,6 @@ class WiredCell(keras.layers.Layer):
         """Creates the neuron and synapse parameters (subclasses)."""
         raise NotImplementedError(f"{type(self).__name__} must implement build_circuit().")
 
-    def build_synapse_index(self, adjacency: np.ndarray):
-        """Creates index weights of a sparse layout, if the subclass has one."""
-
     # -- shared maths --------------------------------------------------------------
     def split_inputs(self, inputs):
         """Splits raw inputs into `(mapped_inputs, step_size)`.
@@ -148,12 +150,8 @@ class WiredCell(keras.layers.Layer):
         `dt` is not finite or not positive (such steps leave the state unchanged).
         """
         if self.time_input:
-            elapsed = inputs[..., -1:]
+            step_size = substep_size(inputs[..., -1:], self.ode_unfolds)
             inputs = inputs[..., :-1]
-            valid = ops.logical_and(ops.isfinite(elapsed), ops.greater(elapsed, 0))
-            step_size = ops.where(valid, elapsed, ops.zeros_like(elapsed)) / float(
-                self.ode_unfolds
-            )
         else:
             step_size = 1.0 / self.ode_unfolds
         if self.input_w is not None:
@@ -171,10 +169,74 @@ class WiredCell(keras.layers.Layer):
             outputs = outputs + self.output_b
         return outputs
 
-    def integrate(self, state, step_size, capacitance, drive):
-        """`ode_unfolds` solver steps of `capacitance dv/dt = numerator - denominator v`."""
+    def drive(self, inputs):
+        """The circuit's drive for one input step (subclasses).
+
+        Args:
+            inputs: Mapped inputs `(batch, input_dim)`, held over the step.
+
+        Returns:
+            A tuple `(capacitance, drive)`: `capacitance` `(units,)` and
+            `drive(v) -> (numerator, denominator)`, the right-hand side of
+            `capacitance dv/dt = numerator - denominator * v` at state `v`.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement drive().")
+
+    def call(self, inputs, states, training=False):
+        del training
+        state = states[0] if isinstance(states, (list, tuple)) else states
+        x, step_size = self.split_inputs(inputs)
+        capacitance, drive = self.drive(x)
+        new_state = self.integrate(state, step_size, capacitance, drive)
+        return self.map_outputs(new_state), self.pack_state(new_state, states)
+
+    def integrate(self, state, step_size, capacitance, drive, first_drive=None):
+        """`ode_unfolds` solver steps of `capacitance dv/dt = numerator - denominator v`.
+
+        `first_drive` is `drive(state)` when the caller already has it.
+        """
         return solvers.integrate(
-            self._solver_step, state, step_size, capacitance, drive, self.epsilon, self.ode_unfolds
+            self._solver_step,
+            state,
+            step_size,
+            capacitance,
+            drive,
+            self.epsilon,
+            self.ode_unfolds,
+            first_drive=first_drive,
+        )
+
+    @staticmethod
+    def pack_state(new_state, states):
+        """`new_state` in the structure `states` came in (a list, or a bare tensor)."""
+        return [new_state] if isinstance(states, (list, tuple)) else new_state
+
+    # -- what export and interpretability read -------------------------------------
+    def dense_config(self) -> dict | None:
+        """The config of the same cell computing every synapse densely, or `None`.
+
+        `None` when the cell already computes densely (every `WiredCell` but a
+        sparse-layout `BioSynLTCCell`). The dense cell has the same weights,
+        under the same names, so values copy across by name.
+        """
+        return None
+
+    def polarity(self) -> tuple[np.ndarray, np.ndarray]:
+        """Signs of the synapses as the built cell holds them now.
+
+        A synapse's sign is that of its weight named in `POLARITY_WEIGHTS`
+        (the reversal potentials of a `BioSynLTCCell`, the weights of a
+        `CTRNNCell`): `>= 0` is excitatory.
+
+        Returns:
+            `(recurrent, sensory)` arrays of +1 (excitatory), -1 (inhibitory)
+            and 0 (no synapse), of shapes `(units, units)` indexed
+            `[pre, post]` and `(input_dim, units)`.
+        """
+        recurrent, sensory = (getattr(self, name).numpy() for name in self.POLARITY_WEIGHTS)
+        return (
+            signs(recurrent, self.adjacency.numpy()),
+            signs(sensory, self.sensory_adjacency.numpy()),
         )
 
     def get_initial_state(self, batch_size=None):
@@ -233,3 +295,8 @@ def array_initializer(array, dtype="float32"):
         return ops.convert_to_tensor(values, dtype=dtype)
 
     return initializer
+
+
+def signs(values, adjacency) -> np.ndarray:
+    """+1 where `values >= 0`, -1 where negative, and 0 where `adjacency` has no synapse."""
+    return np.where(np.asarray(values) >= 0, 1.0, -1.0) * (np.asarray(adjacency) != 0)

@@ -17,8 +17,13 @@ from __future__ import annotations
 
 from keras import ops
 
-from keras_biosyn.ops.membrane import CircuitParameters
-from keras_biosyn.ops.synapses import conductance
+from keras_biosyn.ops.membrane import (
+    CircuitParameters,
+    membrane_drive,
+    sensory_currents,
+    sensory_drive,
+)
+from keras_biosyn.ops.synapses import synapse_currents
 
 COEFFICIENTS = (
     "A",
@@ -35,15 +40,20 @@ COEFFICIENTS = (
 )
 
 
-def linear_system(v, x, params: CircuitParameters, erev, sensory_erev) -> dict:
+def linear_system(v, x, params: CircuitParameters, return_drive: bool = False):
     """Coefficients of `dv/dt = A v + b` at state `v` and mapped input `x`.
+
+    Built from the cell's own drive: `A = -denominator / cm` and
+    `b = numerator / cm` with `(numerator, denominator)` from
+    `sensory_drive` and `membrane_drive`, so they are what a solver step sees;
+    the per-synapse conductances are evaluated once and give the parts too.
 
     Args:
         v: Membrane potentials, shape `(batch, N)`.
         x: Mapped inputs (after the input mapping), shape `(batch, M)`.
         params: Dense-layout `CircuitParameters` (`params.synapses is None`).
-        erev: Recurrent reversal potentials, shape `(N, N)`.
-        sensory_erev: Sensory reversal potentials, shape `(M, N)`.
+        return_drive: Also return `(numerator, denominator)`, the drive at
+            `v` that a solver's first sub-step uses.
 
     Returns:
         A dict of tensors: `A`, `b`, `tau` `(batch, N)`; `conductance`
@@ -51,7 +61,16 @@ def linear_system(v, x, params: CircuitParameters, erev, sensory_erev) -> dict:
         `sensory_conductance` `Gs[b, k, i]` `(batch, M, N)`; the parts
         `leak_A`, `leak_b`, `recurrent_A`, `recurrent_b` `(batch, N)` and
         `input_A`, `input_b` `(batch, M, N)` (the contribution of each input
-        feature), which add up to `A` and `b`.
+        feature), which add up to `A` and `b`. With `return_drive=True`, a
+        tuple `(system, (numerator, denominator))`.
+
+    Example:
+
+    ```python
+    params = cell.circuit_parameters(layout="dense")
+    system = linear_system(v, x, params)                  # v (batch, N), x (batch, M)
+    system["tau"].shape                                   # (batch, N)
+    ```
     """
     if params.synapses is not None:
         raise ValueError(
@@ -59,28 +78,25 @@ def linear_system(v, x, params: CircuitParameters, erev, sensory_erev) -> dict:
             "(`cell.circuit_parameters(layout='dense')`). "
             f"Received: a SynapseList of {params.synapses.units} units"
         )
+    sensory = sensory_currents(x, params)
+    recurrent = synapse_currents(v, params.w, params.w_erev, params.sigma, params.mu)
+    drive = membrane_drive(v, params, sensory_drive(x, params, sensory), recurrent)
+    numerator, denominator = drive
     cm = params.cm
-    g = conductance(v, params.w, params.sigma, params.mu)
-    gs = conductance(x, params.sensory_w, params.sensory_sigma, params.sensory_mu)
+    (gs_erev, gs), (g_erev, g) = sensory, recurrent
     ones = ops.ones_like(v)
-    leak_A = -ones * (params.gleak / cm)
-    leak_b = ones * (params.gleak * params.vleak / cm)
-    recurrent_A = -ops.sum(g, axis=-2) / cm
-    recurrent_b = ops.sum(g * erev, axis=-2) / cm
-    input_A = -gs / cm
-    input_b = gs * sensory_erev / cm
-    A = leak_A + recurrent_A + ops.sum(input_A, axis=-2)
-    b = leak_b + recurrent_b + ops.sum(input_b, axis=-2)
-    return {
+    A = -denominator / cm
+    system = {
         "A": A,
-        "b": b,
+        "b": numerator / cm,
         "tau": -1.0 / A,
         "conductance": g,
         "sensory_conductance": gs,
-        "leak_A": leak_A,
-        "leak_b": leak_b,
-        "recurrent_A": recurrent_A,
-        "recurrent_b": recurrent_b,
-        "input_A": input_A,
-        "input_b": input_b,
+        "leak_A": -ones * (params.gleak / cm),
+        "leak_b": ones * (params.gleak * params.vleak / cm),
+        "recurrent_A": -ops.sum(g, axis=-2) / cm,
+        "recurrent_b": ops.sum(g_erev, axis=-2) / cm,
+        "input_A": -gs / cm,
+        "input_b": gs_erev / cm,
     }
+    return (system, drive) if return_drive else system

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from keras_biosyn.ops.synapses import SynapseList, conductance_sums, sparse_conductance_sums
+from keras_biosyn.ops.synapses import (
+    SynapseList,
+    conductance_sums,
+    sparse_conductance_sums,
+    synapse_currents,
+)
 
 
 class CircuitParameters(NamedTuple):
@@ -40,11 +45,19 @@ class CircuitParameters(NamedTuple):
     synapses: SynapseList | None = None
 
 
-def sensory_drive(x, params: CircuitParameters):
+def sensory_currents(x, params: CircuitParameters):
+    """Per-synapse `(Gs * sensory_erev, Gs)` of the sensory synapses, each `(batch, M, N)`."""
+    return synapse_currents(
+        x, params.sensory_w, params.sensory_w_erev, params.sensory_sigma, params.sensory_mu
+    )
+
+
+def sensory_drive(x, params: CircuitParameters, currents=None):
     """Sensory part of `(numerator, denominator)` for mapped inputs `x` `(batch, M)`.
 
     The input is held during a step, so this is computed once per input step.
-    The leak terms are included here, as they are constant too.
+    The leak terms are included here, as they are constant too. `currents`
+    are `sensory_currents(x, params)` when the caller already has them.
     """
     numerator, denominator = conductance_sums(
         x,
@@ -52,6 +65,7 @@ def sensory_drive(x, params: CircuitParameters):
         params.sensory_w_erev,
         params.sensory_sigma,
         params.sensory_mu,
+        currents=currents,
     )
     return (
         numerator + params.gleak * params.vleak,
@@ -59,20 +73,22 @@ def sensory_drive(x, params: CircuitParameters):
     )
 
 
-def membrane_drive(v, params: CircuitParameters, held_drive):
+def membrane_drive(v, params: CircuitParameters, held_drive, currents=None):
     """`(numerator, denominator)` of `cm dv/dt = numerator - denominator * v`.
 
     Args:
         v: Membrane potentials, shape `(batch, N)`.
         params: `CircuitParameters`.
         held_drive: `sensory_drive(x, params)`, the part that does not depend on `v`.
+        currents: Dense layout only: the per-synapse recurrent
+            `synapse_currents` at `v` when the caller already has them.
 
     Returns:
         A tuple of two tensors of shape `(batch, N)`.
     """
     recurrent = (params.w, params.w_erev, params.sigma, params.mu)
     if params.synapses is None:
-        numerator, denominator = conductance_sums(v, *recurrent)
+        numerator, denominator = conductance_sums(v, *recurrent, currents=currents)
     else:
         numerator, denominator = sparse_conductance_sums(v, *recurrent, params.synapses)
     return numerator + held_drive[0], denominator + held_drive[1]

@@ -27,6 +27,20 @@ class SynapseList(NamedTuple):
     units: int
 
 
+def mask_synapses(weights, adjacency):
+    """`weights` with absent synapses zeroed: `weights * |adjacency|`.
+
+    Args:
+        weights: Per-synapse parameters, shape `(J, I)` (`[pre, post]`).
+        adjacency: The wiring's signed adjacency (+1, -1, 0 = no synapse),
+            shape `(J, I)`.
+
+    Returns:
+        A tensor of the shape of `weights`.
+    """
+    return weights * ops.abs(adjacency)
+
+
 def synapse_activation(presynaptic, sigma, mu):
     """Opening of each synapse, `σ(sigma[j, i] * (v[j] - mu[j, i]))`.
 
@@ -49,8 +63,8 @@ def conductance(presynaptic, w, sigma, mu):
     return w * synapse_activation(presynaptic, sigma, mu)
 
 
-def conductance_sums(presynaptic, w, w_erev, sigma, mu):
-    """Sums of the synaptic conductances onto each postsynaptic neuron (dense layout).
+def synapse_currents(presynaptic, w, w_erev, sigma, mu):
+    """Per-synapse `(G[j, i] * erev[j, i], G[j, i])`, each of shape `(batch, J, I)`.
 
     Args:
         presynaptic: Presynaptic potentials, shape `(batch, J)`.
@@ -58,13 +72,36 @@ def conductance_sums(presynaptic, w, w_erev, sigma, mu):
         w_erev: `w * erev`, shape `(J, I)`.
         sigma: Slopes, shape `(J, I)`.
         mu: Midpoints, shape `(J, I)`.
+    """
+    activation = synapse_activation(presynaptic, sigma, mu)
+    return activation * w_erev, activation * w
+
+
+def conductance_sums(presynaptic, w, w_erev, sigma, mu, currents=None):
+    """Sums of the synaptic conductances onto each postsynaptic neuron (dense layout).
+
+    Args:
+        presynaptic, w, w_erev, sigma, mu: As for `synapse_currents`.
+        currents: `synapse_currents(presynaptic, w, w_erev, sigma, mu)` when
+            the caller already has them (they are then summed, not recomputed).
 
     Returns:
         A tuple `(Σ_j G[j, i] * erev[j, i], Σ_j G[j, i])`, each of shape
         `(batch, I)`: the synaptic current is `Σ_j G (erev - v) = first - second * v`.
     """
-    activation = synapse_activation(presynaptic, sigma, mu)
-    return ops.sum(activation * w_erev, axis=-2), ops.sum(activation * w, axis=-2)
+    if currents is None:
+        currents = synapse_currents(presynaptic, w, w_erev, sigma, mu)
+    g_erev, g = currents
+    return ops.sum(g_erev, axis=-2), ops.sum(g, axis=-2)
+
+
+def gather_synapses(matrices, pre, post, units: int) -> list:
+    """The entries `[pre, post]` of each `(units, units)` matrix, as `(S,)` vectors.
+
+    One gather of the stacked matrices, whose gradient is one scatter.
+    """
+    stacked = ops.reshape(ops.stack(matrices), (len(matrices), -1))
+    return ops.unstack(ops.take(stacked, pre * units + post, axis=1))
 
 
 def sparse_conductance_sums(presynaptic, w, w_erev, sigma, mu, synapses: SynapseList):

@@ -32,11 +32,28 @@ def get(name: str) -> Callable:
     return SOLVERS[check_choice("solver", name, tuple(SOLVERS))]
 
 
-def integrate(step: Callable, v, h, cm, drive, epsilon, unfolds: int):
-    """Takes `unfolds` steps of size `h` with `step`, the input held."""
-    for _ in range(unfolds):
-        v = step(v, h, cm, drive, epsilon)
+def integrate(step: Callable, v, h, cm, drive, epsilon, unfolds: int, first_drive=None):
+    """Takes `unfolds` steps of size `h` with `step`, the input held.
+
+    `first_drive` is `drive(v)` at the starting state when the caller already
+    has it (e.g. from the linear system it read off): the first step then
+    uses it instead of evaluating the synapses again.
+    """
+    for unfold in range(unfolds):
+        step_drive = drive
+        if unfold == 0 and first_drive is not None:
+            step_drive = _known_at_start(v, first_drive, drive)
+        v = step(v, h, cm, step_drive, epsilon)
     return v
+
+
+def _known_at_start(start, known, drive: Callable) -> Callable:
+    """`drive`, returning `known` when called at the state `start` itself."""
+
+    def wrapped(v):
+        return known if v is start else drive(v)
+
+    return wrapped
 
 
 __all__ = [

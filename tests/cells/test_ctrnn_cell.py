@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from keras_biosyn import CTRNNCell, wirings
-from tests.testing import assert_config_round_trip, assert_keras_round_trip, rnn_model
+from tests.test_case import TestCase
+from tests.testing import rnn_model
 
 
 def reference_step(p, u, v, unfolds, solver):
@@ -59,20 +60,6 @@ def test_plain_synapses_have_one_parameter_each():
     }
 
 
-def test_trains_saves_and_loads(rng, tmp_path):
-    x = rng.normal(size=(128, 12, 3)).astype("float32")
-    y = np.tanh(x[:, -3:, 0].mean(1, keepdims=True)).astype("float32")
-    cell = CTRNNCell(8, output_size=2, time_input=False)
-    model = keras.Sequential([keras.Input((12, 3)), keras.layers.RNN(cell), keras.layers.Dense(1)])
-    model.compile(keras.optimizers.Adam(0.02), "mse")
-    initial = model.evaluate(x, y, verbose=0)
-    model.fit(x, y, epochs=10, batch_size=32, verbose=0)
-    assert model.evaluate(x, y, verbose=0) < 0.6 * initial
-    assert cell.tau.numpy().min() >= 1e-3
-    assert_keras_round_trip(model, x[:4], tmp_path)
-    assert_config_round_trip(cell)
-
-
 def test_time_input_and_bad_arguments(rng):
     cell = CTRNNCell(5, time_input=True)
     model = rnn_model(cell, 6, 3)
@@ -81,3 +68,39 @@ def test_time_input_and_bad_arguments(rng):
     np.testing.assert_allclose(model.predict(x, verbose=0), cell.map_outputs(np.zeros((2, 5))))
     with pytest.raises(ValueError, match="ode_unfolds"):
         CTRNNCell(4, ode_unfolds=0)
+
+
+class TestCTRNNCell(TestCase):
+    def test_layer(self, rng):
+        self.run_layer_test(
+            CTRNNCell,
+            init_kwargs={"units": wirings.AutoNCP(6, output_size=2, seed=1), "ode_unfolds": 2},
+            input_data=rng.normal(size=(4, 5, 3)).astype("float32"),
+            expected_output_shape=(4, 2),
+            expected_num_trainable_weights=8,
+            expected_num_non_trainable_weights=2,
+        )
+
+    def test_json_serialization(self, wiring):
+        cell = self.run_serialization_test(CTRNNCell(wiring, solver="explicit_euler"))
+        assert cell.wiring.get_config() == wiring.get_config()
+
+    def test_trains_saves_and_loads(self, rng, tmp_path):
+        x = rng.normal(size=(128, 12, 3)).astype("float32")
+        y = np.tanh(x[:, -3:, 0].mean(1, keepdims=True)).astype("float32")
+        cell = CTRNNCell(8, output_size=2, time_input=False)
+        model = keras.Sequential(
+            [keras.Input((12, 3)), keras.layers.RNN(cell), keras.layers.Dense(1)]
+        )
+        model.compile(keras.optimizers.Adam(0.02), "mse")
+        initial = model.evaluate(x, y, verbose=0)
+        model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+        assert model.evaluate(x, y, verbose=0) < 0.6 * initial
+        assert cell.tau.numpy().min() >= 1e-3
+        self.run_model_saving_test(model, x[:4], tmp_path)
+        self.run_serialization_test(cell)
+
+    def test_streaming_export(self, rng, tmp_path):
+        cell = CTRNNCell(wirings.AutoNCP(8, output_size=2, seed=2), ode_unfolds=2)
+        model = keras.Sequential([keras.Input((None, 3)), keras.layers.RNN(cell)])
+        self.run_export_test(model, rng.normal(size=(2, 6, 3)).astype("float32"), tmp_path)

@@ -4,15 +4,15 @@ import keras
 import numpy as np
 import pytest
 
-from keras_biosyn import BioSynLTCCell, wirings
+from keras_biosyn import BioSynLTCCell
 from tests import reference
-from tests.testing import rnn_model
+from tests.testing import make_wiring, rnn_model
 
 STEPS, FEATURES = 12, 3
 
 
 def make_cell(**kwargs):
-    kwargs.setdefault("units", wirings.AutoNCP(8, output_size=2, seed=3))
+    kwargs.setdefault("units", make_wiring("auto_ncp", units=8, seed=3))
     return BioSynLTCCell(**kwargs)
 
 

@@ -1,5 +1,7 @@
 """Dense and sparse synapse layouts compute the same network."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -7,14 +9,18 @@ import tensorflow as tf
 
 from keras_biosyn import BioSynLTCCell, wirings
 from tests import reference
-from tests.testing import assert_keras_round_trip, rnn_model
+from tests.test_case import TestCase
+from tests.testing import assert_keras_round_trip, make_wiring, rnn_model
 
+DATA = Path(__file__).parents[1] / "data"
+
+# `make_wiring` arguments of each circuit: every kind, and a graph without synapses.
 WIRINGS = {
-    "fully_connected": lambda: wirings.FullyConnected(7, output_size=2, seed=1),
-    "random": lambda: wirings.Random(9, output_size=2, sparsity=0.7, seed=1),
-    "ncp": lambda: wirings.NCP(4, 3, 2, 2, 2, 3, 2, seed=1),
-    "auto_ncp": lambda: wirings.AutoNCP(12, output_size=2, seed=1),
-    "no_synapses": lambda: wirings.Random(4, output_size=1, sparsity=0.99, seed=1),
+    "fully_connected": dict(kind="fully_connected", units=7),
+    "random": dict(kind="random", units=9, sparsity=0.7),
+    "ncp": dict(kind="ncp"),
+    "auto_ncp": dict(kind="auto_ncp", units=12),
+    "no_synapses": dict(kind="random", units=4, output_size=1, sparsity=0.99),
 }
 
 
@@ -27,19 +33,23 @@ def twin_cells(wiring, features=3, rng=None, **kwargs):
         cells[layout] = cell
     reference.randomize_cell(cells["dense"], rng)
     for variable in cells["sparse"].weights:
-        if variable.name not in ("synapse_pre", "synapse_post"):
-            variable.assign(getattr(cells["dense"], variable.name))
+        variable.assign(getattr(cells["dense"], variable.name))
     return cells
+
+
+def synapse_list(cell):
+    """`(pre, post)` of the synapses the cell computes (`None` in the dense layout)."""
+    synapses = cell.circuit_parameters().synapses
+    return None if synapses is None else (np.asarray(synapses.pre), np.asarray(synapses.post))
 
 
 def test_auto_layout_follows_density():
     def layout(wiring):
         cell = BioSynLTCCell(wiring)
         cell.build((None, 3))
-        return cell.resolved_synapse_layout, {v.name for v in cell.weights} >= {
-            "synapse_pre",
-            "synapse_post",
-        }
+        # the synapse list is read off the adjacency: the same weights in both layouts
+        assert [v.name for v in cell.non_trainable_weights] == ["adjacency", "sensory_adjacency"]
+        return cell.resolved_synapse_layout, synapse_list(cell) is not None
 
     assert layout(wirings.FullyConnected(8)) == ("dense", False)
     assert layout(wirings.Random(10, sparsity=0.5)) == ("dense", False)
@@ -53,16 +63,27 @@ def test_sparse_index_lists_the_existing_synapses():
     wiring = wirings.AutoNCP(12, 2, seed=4)
     cell = BioSynLTCCell(wiring, synapse_layout="sparse")
     cell.build((None, 3))
-    pre, post = cell.synapse_pre.numpy(), cell.synapse_post.numpy()
+    pre, post = synapse_list(cell)
     assert len(pre) == wiring.synapse_count
     expected = np.zeros((12, 12), dtype=bool)
     expected[pre, post] = True
     np.testing.assert_array_equal(expected, wiring.adjacency_matrix != 0)
 
 
-@pytest.mark.parametrize("wiring", sorted(WIRINGS))
-def test_layouts_agree_in_float64(rng, wiring):
-    cells = twin_cells(WIRINGS[wiring](), rng=rng, dtype="float64")
+def test_a_sparse_model_saved_by_0_2_loads_with_the_same_outputs():
+    """keras_biosyn 0.2 saved the synapse list as two extra int32 weights; they are skipped."""
+    data = np.load(DATA / "biosyn_ltc_sparse_v0_2_expected.npz")
+    model = keras.models.load_model(DATA / "biosyn_ltc_sparse_v0_2.keras")
+    cell = model.layers[0].cell
+    assert cell.resolved_synapse_layout == "sparse"
+    pre, post = synapse_list(cell)
+    np.testing.assert_array_equal(np.stack([pre, post]), np.nonzero(cell.adjacency.numpy()))
+    np.testing.assert_array_equal(model.predict(data["x"], verbose=0), data["y"])
+
+
+@pytest.mark.parametrize("kind", sorted(WIRINGS))
+def test_layouts_agree_in_float64(rng, kind):
+    cells = twin_cells(make_wiring(**WIRINGS[kind]), rng=rng, dtype="float64")
     u, v = rng.normal(size=(4, 3)), rng.uniform(-1, 1, size=(4, cells["dense"].units))
     (y_dense, s_dense), (y_sparse, s_sparse) = (cells[k](u, [v]) for k in ("dense", "sparse"))
     np.testing.assert_allclose(np.asarray(s_sparse[0]), np.asarray(s_dense[0]), rtol=1e-12)
@@ -79,9 +100,9 @@ def test_layouts_agree_in_float64(rng, wiring):
     np.testing.assert_allclose(np.asarray(y_sparse), expected, rtol=1e-7, atol=1e-9)
 
 
-@pytest.mark.parametrize("wiring", ["random", "auto_ncp"])
-def test_layouts_have_the_same_gradients(rng, wiring):
-    cells = twin_cells(WIRINGS[wiring](), rng=rng)
+@pytest.mark.parametrize("kind", ["random", "auto_ncp"])
+def test_layouts_have_the_same_gradients(rng, kind):
+    cells = twin_cells(make_wiring(**WIRINGS[kind]), rng=rng)
     x = rng.normal(size=(3, 6, 3)).astype("float32")
     grads = {}
     for layout, cell in cells.items():
@@ -117,13 +138,12 @@ def test_sparse_layout_trains_and_round_trips(rng, tmp_path):
     assert model.evaluate(x, y, verbose=0) < 0.7 * initial
     assert cell.resolved_synapse_layout == "sparse"
     loaded = assert_keras_round_trip(model, x, tmp_path)
-    np.testing.assert_array_equal(
-        loaded.layers[0].cell.synapse_pre.numpy(), cell.synapse_pre.numpy()
-    )
+    for got, expected in zip(synapse_list(loaded.layers[0].cell), synapse_list(cell), strict=True):
+        np.testing.assert_array_equal(got, expected)
 
 
 def test_pruning_the_adjacency_weight_removes_synapses_in_both_layouts(rng):
-    cells = twin_cells(WIRINGS["random"](), rng=rng)
+    cells = twin_cells(make_wiring(**WIRINGS["random"]), rng=rng)
     pruned = cells["dense"].adjacency.numpy()
     pruned[:, 0] = 0.0  # no synapse onto neuron 0
     for cell in cells.values():
@@ -133,36 +153,14 @@ def test_pruning_the_adjacency_weight_removes_synapses_in_both_layouts(rng):
     np.testing.assert_allclose(sparse, dense, atol=1e-6)
 
 
-@pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
-@pytest.mark.parametrize("layout", ["dense", "sparse"])
-def test_streaming_step_converts_to_builtin_tflite_ops(tmp_path, layout):
-    """A single-step model (x_t, state) -> (y_t, new_state) needs no Flex ops."""
-    cell = BioSynLTCCell(wirings.AutoNCP(10, 2, seed=2), synapse_layout=layout)
-    x_t = keras.Input((3,), batch_size=1, name="x_t")
-    state = keras.Input((10,), batch_size=1, name="state")
-    y_t, new_state = cell(x_t, [state])
-    model = keras.Model([x_t, state], [y_t, new_state[0]])
-    path = tmp_path / "step.tflite"
-    model.export(str(path), format="litert", verbose=False)
-    interpreter = tf.lite.Interpreter(
-        model_path=str(path),
-        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
-    )
-    interpreter.allocate_tensors()
-    ops_used = {op["op_name"] for op in interpreter._get_ops_details()}
-    assert not any(name.startswith("Flex") or name == "CUSTOM" for name in ops_used), ops_used
-    inputs = {d["name"]: d for d in interpreter.get_input_details()}
-    rng = np.random.default_rng(0)
-    xv = rng.normal(size=(1, 3)).astype("float32")
-    sv = rng.uniform(-1, 1, size=(1, 10)).astype("float32")
-    for detail in inputs.values():
-        interpreter.set_tensor(detail["index"], xv if detail["shape"][-1] == 3 else sv)
-    interpreter.invoke()
-    outputs = [interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()]
-    expected = [np.asarray(t) for t in model([xv, sv])]
-    for out in expected:
-        match = [o for o in outputs if o.shape == out.shape]
-        assert any(np.allclose(o, out, atol=1e-5) for o in match)
+class TestSynapseLayoutExport(TestCase):
+    @pytest.mark.parametrize("layout", ["dense", "sparse"])
+    def test_streaming_export_is_builtin_and_matches_keras(self, rng, tmp_path, layout):
+        """The step model (x_t, state) -> (y_t, new_state) of either layout needs no Flex ops."""
+        cell = BioSynLTCCell(make_wiring("auto_ncp", units=10, seed=2), synapse_layout=layout)
+        model = keras.Sequential([keras.Input((None, 3)), keras.layers.RNN(cell)])
+        x = rng.normal(size=(2, 6, 3)).astype("float32")
+        self.run_export_test(model, x, tmp_path, synapse_layout="model")
 
 
 def test_sparse_layout_under_mixed_precision(rng):
@@ -185,7 +183,7 @@ def test_loading_a_different_synapse_list_into_a_traced_layer_is_refused(rng, tm
     source = make(1)
     path = tmp_path / "other.weights.h5"
     source.save_weights(path)
-    fresh = make(2)  # another graph with the same synapse count, not yet called
+    fresh = make(2)  # another graph, not yet called
     fresh.load_weights(path)
     np.testing.assert_allclose(
         fresh.predict(x, verbose=0), source.predict(x, verbose=0), atol=1e-6

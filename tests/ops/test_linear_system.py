@@ -4,18 +4,17 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_biosyn import BioSynLTCCell, solvers, wirings
+from keras_biosyn import BioSynLTCCell, solvers
 from keras_biosyn.ops import COEFFICIENTS, derivative, membrane_drive, sensory_drive
 from tests import reference
+from tests.testing import make_wiring
 
-WIRINGS = {
-    "fully_connected": lambda: wirings.FullyConnected(6, output_size=2, seed=1),
-    "auto_ncp": lambda: wirings.AutoNCP(10, output_size=2, seed=1),  # sparse layout
-}
+# neurons per wiring kind (tests.testing.make_wiring); the AutoNCP computes sparsely
+WIRINGS = {"fully_connected": 6, "auto_ncp": 10}
 
 
 def built(rng, wiring, **kwargs):
-    cell = BioSynLTCCell(WIRINGS[wiring](), dtype="float64", **kwargs)
+    cell = BioSynLTCCell(make_wiring(wiring, units=WIRINGS[wiring]), dtype="float64", **kwargs)
     cell.build((None, 3 + int(kwargs.get("time_input", False))))
     reference.randomize_cell(cell, rng)
     return cell
