@@ -27,7 +27,7 @@ import numpy as np
 
 from keras_biosyn import BioSynLTCCell, wirings
 from keras_biosyn.export import LiteRTModel, convert, export_tflite, streaming_model
-from keras_biosyn.export.runtime import _input_order
+from keras_biosyn.export.runtime import signature_input_order
 
 FEATURES = 8
 
@@ -90,7 +90,7 @@ def micro_time(path, steps, rng):
     from tflite_micro.python.tflite_micro import runtime as tflm
 
     runner = LiteRTModel(path)
-    order = [d["name"] for d in _input_order(runner)]
+    order = signature_input_order(runner)
     interpreter = tflm.Interpreter.from_file(str(path))
     states = {n: np.zeros(runner.input_shapes[n], np.float32) for n in order if n != "x_t"}
     times = []

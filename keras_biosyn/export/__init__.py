@@ -3,11 +3,15 @@
 `export_tflite` writes a streaming step model (the device default) or a
 fixed-length sequence model, float32, float16 or int8; `compare` checks an
 exported model against Keras in the LiteRT interpreter; `run_tflite_micro`
-runs it in the TFLite Micro host interpreter. Writing SavedModel and TFLite
-files needs the TensorFlow backend (under JAX or PyTorch they raise a
-`RuntimeError` saying so); the runtimes come with the `edge` extra.
+runs it in the TFLite Micro host interpreter; `step_through` steps any of
+these runtimes through sequences with the state fed back, and `dense_copy` /
+`dense_model_copy` give the dense-layout copies that are exported. Writing
+SavedModel and TFLite files needs the TensorFlow backend (under JAX or
+PyTorch they raise a `RuntimeError` saying so); the runtimes come with the
+`edge` extra.
 """
 
+from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy
 from keras_biosyn.export.litert import (
     calibration_samples,
     convert,
@@ -15,8 +19,15 @@ from keras_biosyn.export.litert import (
     export_tflite,
     tflite_ops,
 )
-from keras_biosyn.export.runtime import LiteRTModel, compare, run_tflite_micro
+from keras_biosyn.export.runtime import (
+    LiteRTModel,
+    compare,
+    run_tflite_micro,
+    signature_input_order,
+    signature_output_order,
+)
 from keras_biosyn.export.saved_model import export_saved_model
+from keras_biosyn.export.stepping import keras_step_function, step_through
 from keras_biosyn.export.streaming import sequence_model, streaming_model
 
 __all__ = [
@@ -24,11 +35,17 @@ __all__ = [
     "calibration_samples",
     "compare",
     "convert",
+    "dense_copy",
+    "dense_model_copy",
     "deployable_model",
     "export_saved_model",
     "export_tflite",
+    "keras_step_function",
     "run_tflite_micro",
     "sequence_model",
+    "signature_input_order",
+    "signature_output_order",
+    "step_through",
     "streaming_model",
     "tflite_ops",
 ]

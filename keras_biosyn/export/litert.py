@@ -11,6 +11,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
 from keras_biosyn.export.streaming import sequence_model, streaming_model
 from keras_biosyn.utils.backend import require_backend
 from keras_biosyn.utils.files import check_destination, write_file_atomically
@@ -220,15 +221,39 @@ def _check_sequences(sequences, features: int) -> np.ndarray:
 
 
 def tflite_ops(model: bytes | str | os.PathLike) -> list[str]:
-    """The builtin op names a `.tflite` model uses (XNNPACK delegation off)."""
-    from ai_edge_litert import interpreter as litert
+    """The op names of a `.tflite` model's main subgraph, sorted.
+
+    Read from the flatbuffer with LiteRT's public `flatbuffer_utils` (no
+    interpreter, so no delegate rewrites the graph). Builtin ops are named as
+    in the TFLite schema (`"FULLY_CONNECTED"`), custom ops by their custom
+    code (`"FlexTensorListReserve"`). The subgraphs of control flow (a
+    sequence model's `WHILE` body) are not listed.
+
+    Args:
+        model: The flatbuffer bytes or the path of a `.tflite` file.
+
+    Returns:
+        The distinct op names, sorted.
+
+    Example:
+
+    ```python
+    tflite_ops("ltc_step.tflite")   # ['ADD', 'DIV', 'FULLY_CONNECTED', ...]
+    ```
+    """
+    from ai_edge_litert.tools import flatbuffer_utils
 
     content = model if isinstance(model, bytes) else Path(model).read_bytes()
-    interpreter = litert.Interpreter(
-        model_content=content,
-        experimental_op_resolver_type=litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
-    )
-    return sorted({op["op_name"] for op in interpreter._get_ops_details()})
+    flatbuffer = flatbuffer_utils.read_model_from_bytearray(content)
+    names = set()
+    for operator in flatbuffer.subgraphs[0].operators:
+        code = flatbuffer.operatorCodes[operator.opcodeIndex]
+        names.add(
+            code.customCode.decode()
+            if code.customCode
+            else flatbuffer_utils.opcode_to_name(flatbuffer, operator.opcodeIndex)
+        )
+    return sorted(names)
 
 
 def calibration_samples(model, sequences, max_samples: int = 512, seed: int = 0) -> list[dict]:
@@ -240,17 +265,16 @@ def calibration_samples(model, sequences, max_samples: int = 512, seed: int = 0)
     device will really meet.
     """
     step = streaming_model(model, batch_size=None)
-    sequences = np.asarray(sequences, np.float32)
-    states = [np.zeros((len(sequences), t.shape[-1]), np.float32) for t in step.inputs[1:]]
+    names = [tensor.name for tensor in step.inputs]
     samples = []
-    for t in range(sequences.shape[1]):
-        inputs = [sequences[:, t], *states]
+
+    def collect(x_t, states):
+        inputs = [x_t, *states]
         samples.extend(
-            {tensor.name: inputs[k][i : i + 1] for k, tensor in enumerate(step.inputs)}
-            for i in range(len(sequences))
+            {name: inputs[k][i : i + 1] for k, name in enumerate(names)} for i in range(len(x_t))
         )
-        outputs = step.predict_on_batch(inputs)
-        states = [np.asarray(outputs[f"new_state_{k}"]) for k in range(len(states))]
+
+    step_through(keras_step_function(step), sequences, state_sizes(step), on_step=collect)
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(samples), size=min(max_samples, len(samples)), replace=False)
     return [samples[i] for i in sorted(chosen)]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
 from keras_biosyn.export.streaming import sequence_model, streaming_model
 
 
@@ -38,8 +39,21 @@ class LiteRTModel:
     def is_streaming(self) -> bool:
         return "x_t" in self.input_names
 
+    @property
+    def state_names(self) -> list[str]:
+        """The state inputs of a streaming model, `state_0`, `state_1`, ... in name order."""
+        return [name for name in self.input_names if name.startswith("state_")]
+
     def __call__(self, **inputs) -> dict:
         return self.runner(**{k: np.asarray(v, np.float32) for k, v in inputs.items()})
+
+    def step(self, x_t, states: list) -> tuple:
+        """One step of a streaming model, for `step_through`: `(y_t, new_states)`.
+
+        `states` are in the order of `state_names`.
+        """
+        result = self(x_t=x_t, **dict(zip(self.state_names, states, strict=True)))
+        return result["y_t"], [result[f"new_{name}"] for name in self.state_names]
 
     def run_sequence(self, sequence) -> np.ndarray:
         """Outputs for one sequence `(time, features)`.
@@ -51,17 +65,8 @@ class LiteRTModel:
         sequence = np.asarray(sequence, np.float32)
         if not self.is_streaming:
             return self(sequence=sequence[None])["output"][0]
-        states = {
-            name: np.zeros(self.input_shapes[name], np.float32)
-            for name in self.input_names
-            if name.startswith("state_")
-        }
-        outputs = []
-        for x_t in sequence:
-            result = self(x_t=x_t[None], **states)
-            outputs.append(result["y_t"][0])
-            states = {name: result[f"new_{name}"] for name in states}
-        return np.stack(outputs)
+        sizes = [self.input_shapes[name][-1] for name in self.state_names]
+        return step_through(self.step, sequence[None], sizes)[0]
 
     def predict(self, sequences, lengths=None) -> np.ndarray:
         """The model's output for each sequence `(batch, time, features)`.
@@ -112,11 +117,12 @@ def compare(model, tflite_path, inputs, lengths=None) -> dict:
         errors = np.abs(got - expected)
         return _summary(errors, errors, expected, steps=len(inputs))
     step = streaming_model(model, batch_size=None, synapse_layout="model")
+    step_fn, sizes = keras_step_function(step), state_sizes(step)
     final_expected = np.asarray(model.predict(inputs, verbose=0))
     errors, finals, reference = [], [], []
     for sequence, length in zip(inputs, lengths, strict=True):
         got = runner.run_sequence(sequence[:length])
-        expected = _step_through(step, sequence[:length])
+        expected = step_through(step_fn, sequence[None, :length], sizes)[0]
         errors.append(np.abs(got - expected).ravel())
         finals.append(got[-1])
         reference.append(expected.ravel())
@@ -124,16 +130,6 @@ def compare(model, tflite_path, inputs, lengths=None) -> dict:
     return _summary(
         np.concatenate(errors), final_errors, np.concatenate(reference), steps=int(sum(lengths))
     )
-
-
-def _step_through(step, sequence):
-    states = [np.zeros((1, t.shape[-1]), np.float32) for t in step.inputs[1:]]
-    outputs = []
-    for x_t in sequence:
-        result = step.predict_on_batch([x_t[None], *states])
-        outputs.append(np.asarray(result["y_t"])[0])
-        states = [np.asarray(result[f"new_state_{k}"]) for k in range(len(states))]
-    return np.stack(outputs)
 
 
 def _summary(errors, final_errors, reference, steps):
@@ -155,41 +151,66 @@ def run_tflite_micro(tflite_path, sequence, arena_size: int | None = None) -> np
     from tflite_micro.python.tflite_micro import runtime as tflm
 
     reference = LiteRTModel(tflite_path)
-    order = [d["name"] for d in _input_order(reference)]
-    outputs_order = [d["name"] for d in _output_order(reference)]
+    order = signature_input_order(reference)
+    outputs_order = signature_output_order(reference)
+    names = reference.state_names
     interpreter = tflm.Interpreter.from_file(str(tflite_path), arena_size=arena_size)
-    states = {
-        name: np.zeros(reference.input_shapes[name], np.float32)
-        for name in order
-        if name.startswith("state_")
-    }
-    outputs = []
-    for x_t in np.asarray(sequence, np.float32):
-        feed = {"x_t": x_t[None], **states}
+
+    def step(x_t, states):
+        feed = {"x_t": x_t, **dict(zip(names, states, strict=True))}
         for index, name in enumerate(order):
             interpreter.set_input(feed[name], index)
         interpreter.invoke()
         result = {name: interpreter.get_output(i) for i, name in enumerate(outputs_order)}
-        outputs.append(np.array(result["y_t"][0]))
-        states = {name: np.array(result[f"new_{name}"]) for name in states}
-    return np.stack(outputs)
+        return np.array(result["y_t"]), [np.array(result[f"new_{name}"]) for name in names]
+
+    sequence = np.asarray(sequence, np.float32)
+    return step_through(step, sequence[None], [reference.input_shapes[n][-1] for n in names])[0]
 
 
-def _input_order(runner: LiteRTModel):
-    """Subgraph inputs in flatbuffer order, with signature names."""
+def signature_input_order(runner: LiteRTModel) -> list[str]:
+    """The signature names of a model's inputs in subgraph (flatbuffer) order.
+
+    Runtimes that feed inputs by position (TFLite Micro) feed them in this order.
+
+    Args:
+        runner: The model in LiteRT.
+
+    Returns:
+        The input names, e.g. `["x_t", "state_0"]`, by input position.
+
+    Example:
+
+    ```python
+    order = signature_input_order(LiteRTModel("ltc_step.tflite"))
+    for index, name in enumerate(order):
+        micro.set_input(feed[name], index)
+    ```
+    """
+    return _signature_order(
+        runner, runner.runner.get_input_details(), runner.interpreter.get_input_details(), "inputs"
+    )
+
+
+def signature_output_order(runner: LiteRTModel) -> list[str]:
+    """The signature names of a model's outputs in subgraph (flatbuffer) order.
+
+    Args:
+        runner: The model in LiteRT.
+
+    Returns:
+        The output names, e.g. `["new_state_0", "y_t"]`, by output position.
+    """
+    return _signature_order(
+        runner,
+        runner.runner.get_output_details(),
+        runner.interpreter.get_output_details(),
+        "outputs",
+    )
+
+
+def _signature_order(runner: LiteRTModel, by_name: dict, by_position: list, kind: str):
     signature = runner.interpreter.get_signature_list()
     key = next(iter(signature))
-    by_tensor = {
-        runner.runner.get_input_details()[name]["index"]: name for name in signature[key]["inputs"]
-    }
-    return [{"name": by_tensor[d["index"]]} for d in runner.interpreter.get_input_details()]
-
-
-def _output_order(runner: LiteRTModel):
-    signature = runner.interpreter.get_signature_list()
-    key = next(iter(signature))
-    by_tensor = {
-        runner.runner.get_output_details()[name]["index"]: name
-        for name in signature[key]["outputs"]
-    }
-    return [{"name": by_tensor[d["index"]]} for d in runner.interpreter.get_output_details()]
+    by_tensor = {by_name[name]["index"]: name for name in signature[key][kind]}
+    return [by_tensor[details["index"]] for details in by_position]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import keras
 
-from keras_biosyn.cells import BioSynLTCCell
+from keras_biosyn.cells import WiredCell
+from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy, needs_dense_copy
 from keras_biosyn.utils.validation import check_choice, check_int
 
 # Layers that act on each time step independently (on the last axis).
@@ -26,6 +27,8 @@ PER_STEP_LAYERS = (
 # Layers with nothing to do on one step (padding masks are a sequence notion).
 SKIPPED_LAYERS = (keras.layers.InputLayer, keras.layers.Masking)
 LAYOUTS = ("dense", "model")
+# Named in the errors of models that cannot be streamed.
+WIRED_CELLS = "a WiredCell (BioSynLTCCell, CTRNNCell)"
 
 
 def _chain(model) -> list:
@@ -60,10 +63,10 @@ def _chain(model) -> list:
 
 def _check_streamable(layer):
     if isinstance(layer, keras.layers.RNN):
-        if not isinstance(layer.cell, BioSynLTCCell):
+        if not isinstance(layer.cell, WiredCell):
             raise ValueError(
                 f"Layer {layer.name!r} is a recurrent layer of {type(layer.cell).__name__}; only "
-                "BioSynLTCCell recurrent layers can be streamed."
+                f"recurrent layers of {WIRED_CELLS} can be streamed."
             )
         if layer.go_backwards:
             raise ValueError(
@@ -76,37 +79,26 @@ def _check_streamable(layer):
         raise ValueError(
             f"Layer {layer.name!r} ({type(layer).__name__}) is not known to act on each time step "
             "independently, so the model cannot be streamed step by step. Streamable layers: "
-            "BioSynLTC RNN layers and "
+            f"recurrent layers of {WIRED_CELLS} and "
             f"{sorted(cls.__name__ for cls in PER_STEP_LAYERS + SKIPPED_LAYERS)} "
             "(or TimeDistributed around them)."
         )
 
 
-def _cell_for_export(cell: BioSynLTCCell, layout: str) -> BioSynLTCCell:
-    """`cell`, or a dense-layout copy sharing its values (TFLite Micro lacks segment sums)."""
-    if layout == "model" or cell.resolved_synapse_layout == "dense":
-        return cell
-    copy = BioSynLTCCell.from_config({**cell.get_config(), "synapse_layout": "dense"})
-    copy.build((None, cell.input_dim + int(cell.time_input)))
-    values = {v.name: v for v in cell.weights}
-    for variable in copy.weights:
-        variable.assign(values[variable.name])
-    return copy
-
-
 def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "dense"):
     """The single-step model `(x_t, state_0, ...) -> (y_t, new_state_0, ...)` of `model`.
 
-    `model` must be a chain of one input, BioSynLTC RNN layers and layers that
+    `model` must be a chain of one input, RNN layers of wired cells
+    (`BioSynLTCCell`, `CTRNNCell`: any `keras_biosyn.cells.WiredCell`) and layers that
     act on each step (Dense, activations, normalisations, dropout; Masking is
     dropped: on a device, just do not feed padding). The step model shares the
     trained weights. Inputs are named `x_t` and `state_<k>` (one state per
-    BioSynLTC layer, in order, zeros to start); outputs `y_t` and
+    recurrent layer, in order, zeros to start); outputs `y_t` and
     `new_state_<k>`. Feed each `new_state_<k>` back as `state_<k>` at the next
     step. `y_t` at the last step equals the model's output.
 
     Args:
-        model: A built Keras model (or a bare `keras.layers.RNN(BioSynLTCCell)`).
+        model: A built Keras model (or a bare `keras.layers.RNN` of a wired cell).
         batch_size: Fixed batch size of the step model (1 on a device;
             `None` for any).
         synapse_layout: `"dense"` (default) computes every cell in the dense
@@ -132,7 +124,10 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
     for layer in layers:
         _check_streamable(layer)
     if not any(isinstance(layer, keras.layers.RNN) for layer in layers):
-        raise ValueError("Expected at least one keras.layers.RNN(BioSynLTCCell) layer to stream.")
+        raise ValueError(
+            f"Expected at least one keras.layers.RNN layer of {WIRED_CELLS} to stream. "
+            f"Received: layers {[layer.name for layer in layers]}"
+        )
     features = (model.inputs[0] if isinstance(model, keras.Model) else model.input).shape[-1]
     x_t = keras.Input((features,), batch_size=batch_size, name="x_t")
     inputs, outputs, hidden = [x_t], {}, x_t
@@ -141,7 +136,7 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
             continue
         if isinstance(layer, keras.layers.RNN):
             k = len(inputs) - 1
-            cell = _cell_for_export(layer.cell, synapse_layout)
+            cell = layer.cell if synapse_layout == "model" else dense_copy(layer.cell)
             state = keras.Input((cell.units,), batch_size=batch_size, name=f"state_{k}")
             inputs.append(state)
             hidden, new_states = cell(hidden, [state])
@@ -173,34 +168,11 @@ def sequence_model(
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)
     source = model
-    sparse = [
-        layer
-        for layer in getattr(model, "layers", [model])
-        if isinstance(layer, keras.layers.RNN)
-        and isinstance(layer.cell, BioSynLTCCell)
-        and layer.cell.resolved_synapse_layout == "sparse"
-    ]
+    sparse = any(needs_dense_copy(layer) for layer in getattr(model, "layers", [model]))
     if sparse and synapse_layout == "dense":
         if not isinstance(model, keras.Model):
             raise ValueError("Wrap the RNN layer in a keras Model to export it densely.")
-        source = _dense_clone(model)
+        source = dense_model_copy(model)
     features = (model.inputs[0] if isinstance(model, keras.Model) else model.input).shape[-1]
     inputs = keras.Input((sequence_length, features), batch_size=batch_size, name="sequence")
     return keras.Model(inputs, source(inputs), name=f"{getattr(model, 'name', 'model')}_sequence")
-
-
-def _dense_clone(model):
-    def clone(layer):
-        if isinstance(layer, keras.layers.RNN) and isinstance(layer.cell, BioSynLTCCell):
-            config = layer.get_config()
-            cell_config = config["cell"]["config"]
-            config["cell"]["config"] = {**cell_config, "synapse_layout": "dense"}
-            return layer.__class__.from_config(config)
-        return layer.__class__.from_config(layer.get_config())
-
-    cloned = keras.models.clone_model(model, clone_function=clone)
-    for original, copy in zip(model.layers, cloned.layers, strict=True):
-        values = {v.name: v for v in original.weights}
-        for variable in copy.weights:
-            variable.assign(values[variable.name])
-    return cloned

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_biosyn import BioSynLTCCell, wirings
+from keras_biosyn import BioSynLTCCell, CTRNNCell
 from keras_biosyn.export import (
     LiteRTModel,
     calibration_samples,
@@ -18,20 +18,21 @@ from keras_biosyn.export import (
     run_tflite_micro,
     tflite_ops,
 )
+from tests.testing import make_wiring
 
 STEPS, FEATURES = 120, 4
 WIRINGS = {
     "fully_connected": lambda: 12,
-    "auto_ncp": lambda: wirings.AutoNCP(14, 3, seed=2),  # sparse layout in Keras
+    "auto_ncp": lambda: make_wiring("auto_ncp", units=14, output_size=3, seed=2),  # sparse
 }
 
 
-def classifier(wiring, steps=None, **cell_options):
+def classifier(wiring, steps=None, cell=BioSynLTCCell, **cell_options):
     keras.utils.set_random_seed(3)
     return keras.Sequential(
         [
             keras.Input((steps, FEATURES)),
-            keras.layers.RNN(BioSynLTCCell(WIRINGS[wiring](), **cell_options), name="ltc"),
+            keras.layers.RNN(cell(WIRINGS[wiring](), **cell_options), name="ltc"),
             keras.layers.Dense(3, activation="softmax"),
         ]
     )
@@ -73,6 +74,21 @@ def test_each_bounded_solver_exports_with_builtin_ops(tmp_path, sequences, solve
     assert ("EXP" in ops) == (solver == "exponential")
     report = compare(model, path, sequences)
     assert report["max_abs_error"] <= 1e-5 and report["final_max_abs_error"] <= 1e-5, report
+
+
+@pytest.mark.parametrize("wiring", sorted(WIRINGS))
+def test_ctrnn_streaming_exports_and_matches_keras(tmp_path, sequences, wiring):
+    model = classifier(wiring, cell=CTRNNCell)
+    path = export_tflite(model, tmp_path / "step.tflite")
+    assert "TANH" in assert_builtin_only(path)
+    report = compare(model, path, sequences)
+    assert report["steps"] == 3 * STEPS
+    assert report["max_abs_error"] <= 1e-5 and report["final_max_abs_error"] <= 1e-5, report
+    np.testing.assert_allclose(
+        run_tflite_micro(path, sequences[0]),
+        LiteRTModel(path).run_sequence(sequences[0]),
+        atol=2e-6,
+    )
 
 
 def test_float32_sequence_mode_matches_keras(tmp_path, sequences):

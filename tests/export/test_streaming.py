@@ -4,8 +4,17 @@ import keras
 import numpy as np
 import pytest
 
-from keras_biosyn import BioSynLTCCell, wirings
-from keras_biosyn.export import sequence_model, streaming_model
+from keras_biosyn import BioSynLTCCell, CTRNNCell, wirings
+from keras_biosyn.export import (
+    dense_copy,
+    dense_model_copy,
+    keras_step_function,
+    sequence_model,
+    step_through,
+    streaming_model,
+)
+from keras_biosyn.export.dense_copy import assign_weights_by_name
+from keras_biosyn.export.stepping import state_sizes
 
 
 def stacked_model(steps=None, features=3):
@@ -22,14 +31,9 @@ def stacked_model(steps=None, features=3):
     return keras.Model(inputs, outputs)
 
 
-def step_through(step, sequences):
-    states = [np.zeros((len(sequences), t.shape[-1]), "float32") for t in step.inputs[1:]]
-    outputs = []
-    for t in range(sequences.shape[1]):
-        result = step([sequences[:, t], *states])
-        outputs.append(np.asarray(result["y_t"]))
-        states = [np.asarray(result[f"new_state_{k}"]) for k in range(len(states))]
-    return np.stack(outputs, axis=1)
+def stepped(step, sequences):
+    """`step`'s outputs `(batch, time, outputs)`, stepped through `sequences`."""
+    return step_through(keras_step_function(step), sequences, state_sizes(step))
 
 
 @pytest.mark.parametrize("layout", ["dense", "model"])
@@ -39,7 +43,7 @@ def test_stepping_reproduces_the_sequence_model(rng, layout):
     expected = model.predict(x, verbose=0)
     step = streaming_model(model, batch_size=None, synapse_layout=layout)
     assert [t.name for t in step.inputs] == ["x_t", "state_0", "state_1"]
-    outputs = step_through(step, x)
+    outputs = stepped(step, x)
     first = step([x[:, 0], np.zeros((3, 10), "float32"), np.zeros((3, 6), "float32")])
     assert set(first) == {"y_t", "new_state_0", "new_state_1"}
     np.testing.assert_allclose(outputs[:, -1], expected, atol=2e-5)
@@ -55,7 +59,7 @@ def test_sequential_and_bare_layer_and_fixed_batch(rng):
     x = rng.normal(size=(2, 9, 2)).astype("float32")
     step = streaming_model(sequential, batch_size=None)
     np.testing.assert_allclose(
-        step_through(step, x)[:, -1], sequential.predict(x, verbose=0), atol=1e-5
+        stepped(step, x)[:, -1], sequential.predict(x, verbose=0), atol=1e-5
     )
     assert streaming_model(sequential).inputs[0].shape == (1, 2)
 
@@ -71,7 +75,10 @@ def test_sequence_model_with_dense_clone_matches(rng):
 @pytest.mark.parametrize(
     "layers, match",
     [
-        ([keras.layers.LSTM(4)], "only BioSynLTCCell recurrent layers"),
+        (
+            [keras.layers.LSTM(4)],
+            r"only recurrent layers of a WiredCell \(BioSynLTCCell, CTRNNCell",
+        ),
         ([keras.layers.RNN(BioSynLTCCell(4), go_backwards=True)], "backwards"),
         (
             [
@@ -100,3 +107,76 @@ def test_branching_and_multi_input_models_are_refused():
     two = keras.Model([inputs, other], keras.layers.RNN(BioSynLTCCell(4))(inputs))
     with pytest.raises(ValueError, match="one input and one output"):
         streaming_model(two)
+
+
+@pytest.mark.parametrize(
+    "units", [8, wirings.AutoNCP(10, 3, seed=1)], ids=["fully_connected", "auto_ncp"]
+)
+def test_ctrnn_models_stream_like_keras(rng, units):
+    model = keras.Sequential(
+        [
+            keras.Input((None, 3)),
+            keras.layers.RNN(CTRNNCell(units), return_sequences=True),
+            keras.layers.RNN(CTRNNCell(5, output_size=2)),
+            keras.layers.Dense(2),
+        ]
+    )
+    x = rng.normal(size=(3, 14, 3)).astype("float32")
+    step = streaming_model(model, batch_size=None)
+    assert [t.name for t in step.inputs] == ["x_t", "state_0", "state_1"]
+    np.testing.assert_allclose(stepped(step, x)[:, -1], model.predict(x, verbose=0), atol=2e-5)
+    fixed = sequence_model(model, 14)
+    np.testing.assert_allclose(
+        fixed.predict(x[:1], verbose=0), model.predict(x[:1], verbose=0), atol=2e-5
+    )
+
+
+def test_step_through_feeds_the_states_back_and_shows_each_step(rng):
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    seen = []
+
+    def running_sum(x_t, states):
+        total = states[0] + x_t.sum(-1, keepdims=True)
+        return 2 * total, [total]
+
+    outputs = step_through(
+        running_sum, x, [1], on_step=lambda x_t, states: seen.append(states[0].copy())
+    )
+    expected = 2 * np.cumsum(x.sum(-1), axis=1)[..., None]
+    assert outputs.shape == (2, 5, 1)
+    np.testing.assert_allclose(outputs, expected, rtol=1e-6)
+    np.testing.assert_array_equal(seen[0], np.zeros((2, 1), "float32"))
+    np.testing.assert_allclose(np.concatenate(seen[1:], 1), expected[:, :-1, 0] / 2, rtol=1e-6)
+
+
+def test_dense_copies_share_values_and_outputs(rng):
+    sparse = keras.layers.RNN(
+        BioSynLTCCell(wirings.AutoNCP(12, 2, seed=3), synapse_layout="sparse")
+    )
+    model = keras.Sequential([keras.Input((6, 3)), sparse])
+    x = rng.normal(size=(2, 6, 3)).astype("float32")
+    cell = dense_copy(sparse.cell)
+    assert cell is not sparse.cell and cell.dense_config() is None
+    assert {v.name for v in cell.weights} <= {v.name for v in sparse.cell.weights}
+    state = np.zeros((2, 12), "float32")
+    np.testing.assert_allclose(
+        np.asarray(cell(x[:, 0], [state])[0]),
+        np.asarray(sparse.cell(x[:, 0], [state])[0]),
+        atol=1e-6,
+    )
+    dense = dense_model_copy(model)
+    assert dense.layers[0].cell.dense_config() is None
+    np.testing.assert_allclose(np.asarray(dense(x)), np.asarray(model(x)), atol=2e-5)
+    ctrnn = CTRNNCell(4)
+    ctrnn.build((None, 3))
+    assert dense_copy(ctrnn) is ctrnn
+
+
+def test_assign_weights_by_name_needs_every_name():
+    source, target = keras.layers.Dense(2, use_bias=False), keras.layers.Dense(2)
+    source.build((None, 3))
+    target.build((None, 3))
+    with pytest.raises(ValueError, match=r"Received: no source weight for \['bias'\]"):
+        assign_weights_by_name(source, target)
+    assign_weights_by_name(target, source)
+    np.testing.assert_array_equal(source.kernel.numpy(), target.kernel.numpy())
