@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from keras_biosyn.cells import BioSynLTCCell
-from keras_biosyn.interpretability.layers import select_layers
+from keras_biosyn.interpretability.layers import select_layer
 
 NEURON_PARAMETERS = ("cm", "gleak", "vleak")
 SYNAPSE_PARAMETERS = ("w", "sigma", "mu", "erev")
@@ -92,14 +92,8 @@ def parameter_report(model_or_cell, layer: str | None = None) -> ParameterReport
     cell = model_or_cell
     name = getattr(model_or_cell, "name", "cell")
     if not isinstance(model_or_cell, BioSynLTCCell):
-        layers = select_layers(model_or_cell, layer)
-        if len(layers) > 1:
-            raise ValueError(
-                f"This model has several BioSynLTC layers {sorted(layers)}: pass `layer=` "
-                "to choose one. Received: layer=None"
-            )
-        name, rnn = next(iter(layers.items()))
-        cell = rnn.cell
+        rnn = select_layer(model_or_cell, layer)
+        name, cell = rnn.name, rnn.cell
     if not cell.built:
         raise ValueError(
             "parameter_report needs a built cell (its input dimension fixes the sensory "

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import os
-import re
-import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
 from keras_biosyn.interpretability.layers import select_layers
-from keras_biosyn.interpretability.sequence import _layer_inputs, _names, _SequenceRunner
+from keras_biosyn.interpretability.recording import load_recording, record_files, record_path
+from keras_biosyn.interpretability.sequence import SequenceRunner, coefficient_names
 from keras_biosyn.utils.backend import require_backend
 from keras_biosyn.utils.files import write_atomically
 from keras_biosyn.utils.validation import check_int
 
-_RECORD = re.compile(r"record_(\d{6})\.npz$")
+__all__ = ["CoefficientRecorder", "load_recording"]
 
 
 class CoefficientRecorder(keras.callbacks.Callback):
@@ -104,10 +103,9 @@ class CoefficientRecorder(keras.callbacks.Callback):
             require_backend("CoefficientRecorder(log_dir=...) (TensorBoard summaries)")
         self.log_dir = None if log_dir is None else Path(log_dir)
         self.max_records = check_int("max_records", max_records, minimum=1)
-        self.coefficients = _names(coefficients)
+        self.coefficients = coefficient_names(coefficients)
         self.record_initial = bool(record_initial)
         self.history = {}
-        self.record_seconds = []  # wall time of the last `max_records` records
         self._runners = {}
         self._runners_for = None
         self._next_index = 0
@@ -121,13 +119,12 @@ class CoefficientRecorder(keras.callbacks.Callback):
             # Built once per model: a later `fit` on the same model reuses the
             # compiled coefficient functions.
             self._runners = {
-                name: _SequenceRunner(self.model, rnn, self.coefficients)
+                name: SequenceRunner(self.model, rnn, self.coefficients)
                 for name, rnn in layers.items()
             }
             self._runners_for = self.model
         self._probe = {
-            name: _layer_inputs(runner, self.probe_inputs)
-            for name, runner in self._runners.items()
+            name: runner.layer_inputs(self.probe_inputs) for name, runner in self._runners.items()
         }
         self.history = {"epoch": [], "batch": []}
         for name in self._runners:
@@ -136,32 +133,46 @@ class CoefficientRecorder(keras.callbacks.Callback):
         resumed = False
         if self.save_path is not None:
             self.save_path.mkdir(parents=True, exist_ok=True)
-            existing = _record_files(self.save_path)
+            existing = record_files(self.save_path)
             resumed = bool(existing)
             self._next_index = existing[-1][0] + 1 if existing else 0
         if self.log_dir is not None:
             self._writer = _summary_writer(self.log_dir)
         if self.record_initial and not resumed:
-            self._record(epoch=0, batch=-1)
+            self.record(epoch=0, batch=-1)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
         if self.every_n_batches is not None and (batch + 1) % self.every_n_batches == 0:
-            self._record(epoch=self._epoch, batch=batch + 1)
+            self.record(epoch=self._epoch, batch=batch + 1)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.every_n_batches is None and (epoch + 1) % self.every_n_epochs == 0:
-            self._record(epoch=epoch + 1, batch=-1)
+            self.record(epoch=epoch + 1, batch=-1)
 
     def on_train_end(self, logs=None):
         if self._writer is not None:
             self._writer.flush()
 
     # -- recording ----------------------------------------------------------------
-    def _record(self, epoch: int, batch: int):
-        start = time.perf_counter()
+    def record(self, epoch: int, batch: int) -> dict:
+        """Takes one record now: evaluates the coefficients on the probe batch and stores them.
+
+        Called by the training hooks at the chosen frequency (after
+        `on_train_begin` has set the recorder up for `self.model`). The record
+        is appended to `.history`, written to `save_path` and to `log_dir`
+        when they are set.
+
+        Args:
+            epoch: Epochs completed (0 is before training).
+            batch: Batches completed in that epoch, or -1 at an epoch's end.
+
+        Returns:
+            The record: `"epoch"`, `"batch"` and one NumPy array per
+            `"<layer>/<coefficient>"`.
+        """
         record = {"epoch": np.asarray(epoch), "batch": np.asarray(batch)}
         for name, runner in self._runners.items():
             values = runner.run(
@@ -174,45 +185,13 @@ class CoefficientRecorder(keras.callbacks.Callback):
             del self.history[key][: -self.max_records]
         if self.save_path is not None:
             write_atomically(
-                self.save_path / f"record_{self._next_index:06d}.npz",
+                record_path(self.save_path, self._next_index),
                 lambda file: np.savez(file, **record),
             )
         if self._writer is not None:
             _write_summaries(self._writer, record, self._runners, self._next_index)
         self._next_index += 1
-        self.record_seconds.append(time.perf_counter() - start)
-        del self.record_seconds[: -self.max_records]
-
-
-def load_recording(path: str | os.PathLike) -> dict:
-    """Loads a `CoefficientRecorder` directory: arrays stacked over records.
-
-    Returns:
-        A dict with `"epoch"` and `"batch"` of shape `(records,)` and one array
-        `(records, batch, time, ...)` per `"<layer>/<coefficient>"`.
-    """
-    files = _record_files(Path(path))
-    if not files:
-        raise ValueError(
-            f"Expected a directory of record_NNNNNN.npz files written by CoefficientRecorder. "
-            f"Received: path={str(path)!r}, which holds none"
-        )
-    records = []
-    for _, file in files:
-        with np.load(file) as data:
-            records.append({key: data[key] for key in data.files})
-    return {key: np.stack([r[key] for r in records]) for key in records[0]}
-
-
-def _record_files(directory: Path):
-    if not directory.is_dir():
-        return []
-    found = []
-    for file in directory.iterdir():
-        match = _RECORD.fullmatch(file.name)
-        if match:
-            found.append((int(match.group(1)), file))
-    return sorted(found)
+        return record
 
 
 def _summary_writer(log_dir: Path):

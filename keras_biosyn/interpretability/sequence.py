@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_biosyn.interpretability.layers import select_layers
+from keras_biosyn.interpretability.layers import select_layer
 from keras_biosyn.ops.linear_system import COEFFICIENTS
 from keras_biosyn.utils.validation import check_int
 
@@ -27,10 +27,10 @@ class _CoefficientCell(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs, states):
-        system = self.cell.linear_system(inputs, states)
+        # One evaluation of the conductances gives both the step and its system.
+        _, new_states, system = self.cell.call_with_coefficients(inputs, states)
         batch = ops.shape(inputs)[0]
         flat = [ops.reshape(system[name], (batch, -1)) for name in self.names]
-        _, new_states = self.cell.call(inputs, states)
         return ops.concatenate(flat, axis=-1), new_states
 
 
@@ -42,8 +42,25 @@ def _coefficient_shape(name, units, input_dim):
     return (units,)
 
 
-class _SequenceRunner:
-    """A compiled model `(inputs chunk, state) -> (flat coefficients, state)` for one layer."""
+class SequenceRunner:
+    """A compiled model `(inputs chunk, state) -> (flat coefficients, state)` for one layer.
+
+    Built once per layer (by `sequence_coefficients` for one call, by
+    `CoefficientRecorder` for a whole training run): `layer_inputs` turns the
+    model's inputs into the layer's, `run` evaluates the coefficients.
+
+    Args:
+        model: The model holding `rnn` among its own layers, or `rnn` itself.
+        rnn: A built `keras.layers.RNN(BioSynLTCCell(...))` layer.
+        names: Coefficient names (see `coefficient_names`).
+
+    Example:
+
+    ```python
+    runner = SequenceRunner(model, select_layer(model), coefficient_names(["tau"]))
+    runner.run(runner.layer_inputs(x), batch_size=64, time_chunk=256)["tau"]
+    ```
+    """
 
     def __init__(self, model, rnn, names):
         cell = rnn.cell
@@ -63,13 +80,40 @@ class _SequenceRunner:
         )(sequence, initial_state=[state])
         self.model = keras.Model([sequence, state], [outputs, final_state])
 
-    def layer_inputs(self, inputs):
-        if self.upstream is None:
-            return np.asarray(inputs)
-        return np.asarray(self.upstream.predict_on_batch(inputs))
+    def layer_inputs(self, inputs) -> np.ndarray:
+        """The layer's input sequences for the model's `inputs`, shape-checked.
 
-    def run(self, sequences, batch_size, time_chunk):
-        """Coefficients `(batch, time, ...)` as NumPy arrays, chunk by chunk."""
+        Runs the model's layers before the BioSynLTC layer (if any).
+
+        Args:
+            inputs: The model's inputs, `(batch, time, features)`.
+
+        Returns:
+            The layer's inputs `(batch, time, layer features)` as a NumPy array.
+        """
+        if self.upstream is None:
+            sequences = np.asarray(inputs)
+        else:
+            sequences = np.asarray(self.upstream.predict_on_batch(inputs))
+        if sequences.ndim != 3 or sequences.shape[-1] != self.features:
+            raise ValueError(
+                "Expected inputs that give the BioSynLTC layer sequences of shape "
+                f"(batch, time, {self.features}). Received: inputs of shape "
+                f"{np.shape(inputs)} giving {sequences.shape}"
+            )
+        return sequences
+
+    def run(self, sequences, batch_size: int, time_chunk: int) -> dict:
+        """Coefficients `(batch, time, ...)` as NumPy arrays, chunk by chunk.
+
+        Args:
+            sequences: The layer's inputs, from `layer_inputs`.
+            batch_size: Sequences per batch.
+            time_chunk: Steps per chunk (the state is carried across chunks).
+
+        Returns:
+            A dict of NumPy arrays, one per coefficient name.
+        """
         results = {name: [] for name in self.names}
         for start in range(0, len(sequences), batch_size):
             batch = sequences[start : start + batch_size]
@@ -139,17 +183,27 @@ def sequence_coefficients(
     """
     check_int("batch_size", batch_size, minimum=1)
     check_int("time_chunk", time_chunk, minimum=1)
-    layers = select_layers(model_or_layer, layer)
-    if len(layers) > 1:
-        raise ValueError(
-            f"This model has several BioSynLTC layers {sorted(layers)}: pass `layer=` "
-            "to choose one. Received: layer=None"
-        )
-    runner = _SequenceRunner(model_or_layer, next(iter(layers.values())), _names(coefficients))
-    return runner.run(_layer_inputs(runner, inputs), batch_size, time_chunk)
+    rnn = select_layer(model_or_layer, layer)
+    runner = SequenceRunner(model_or_layer, rnn, coefficient_names(coefficients))
+    return runner.run(runner.layer_inputs(inputs), batch_size, time_chunk)
 
 
-def _names(coefficients):
+def coefficient_names(coefficients=None) -> list[str]:
+    """The coefficient names to compute, checked against `keras_biosyn.ops.COEFFICIENTS`.
+
+    Args:
+        coefficients: A name, a sequence of names, or `None` for all.
+
+    Returns:
+        A non-empty list of names.
+
+    Example:
+
+    ```python
+    coefficient_names("tau")                  # ["tau"]
+    coefficient_names()                       # list(COEFFICIENTS)
+    ```
+    """
     if coefficients is None:
         return list(COEFFICIENTS)
     names = [coefficients] if isinstance(coefficients, str) else list(coefficients)
@@ -160,14 +214,3 @@ def _names(coefficients):
             f"Received: coefficients={coefficients!r}"
         )
     return names
-
-
-def _layer_inputs(runner, inputs):
-    sequences = runner.layer_inputs(inputs)
-    if sequences.ndim != 3 or sequences.shape[-1] != runner.features:
-        raise ValueError(
-            "Expected inputs that give the BioSynLTC layer sequences of shape "
-            f"(batch, time, {runner.features}). Received: inputs of shape "
-            f"{np.shape(inputs)} giving {sequences.shape}"
-        )
-    return sequences

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 __all__ = [
     "check_destination",
+    "check_optional_destination",
     "file_checksums",
     "sha256",
     "staged_directory",
@@ -49,6 +50,44 @@ def check_destination(path: str | os.PathLike, overwrite: bool, suffix: str | No
     if path.exists() and not overwrite:
         raise FileExistsError(f"{str(path)!r} already exists; pass overwrite=True to replace it.")
     return path
+
+
+def check_optional_destination(
+    path: str | os.PathLike | None, suffix: str, overwrite: bool = True
+) -> Path | None:
+    """Validates an optional output file: `None`, or a `suffix` file in an existing directory.
+
+    For functions with a `path=None` argument (save only when a path is
+    given): the type and suffix are checked here, the rest by
+    `check_destination`.
+
+    Args:
+        path: The file to write, or `None`.
+        suffix: The suffix `path` must end in (e.g. `".png"`), any case.
+        overwrite: Whether an existing `path` may be replaced.
+
+    Returns:
+        `path` as a `Path`, or `None`.
+
+    Example:
+
+    ```python
+    check_optional_destination("figures/tau.png", ".png")   # Path("figures/tau.png")
+    check_optional_destination(None, ".png")                # None
+    ```
+    """
+    if path is None:
+        return None
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"Expected `path` to be a str or os.PathLike ending in {suffix!r}, or None. "
+            f"Received: path={path!r} of type {type(path).__name__}"
+        )
+    if Path(path).suffix.lower() != suffix:
+        raise ValueError(
+            f"Expected `path` to name a {suffix!r} file. Received: path={str(path)!r}"
+        )
+    return check_destination(path, overwrite=overwrite)
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:

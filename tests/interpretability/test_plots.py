@@ -8,7 +8,13 @@ import keras
 import numpy as np
 import pytest
 
-from keras_biosyn import BioSynLTCCell, CoefficientRecorder, sequence_coefficients, wirings
+from keras_biosyn import (
+    BioSynLTCCell,
+    CoefficientRecorder,
+    CTRNNCell,
+    sequence_coefficients,
+    wirings,
+)
 from keras_biosyn.interpretability import load_recording, plots
 
 STEPS, FEATURES, UNITS = 12, 3, 8
@@ -204,6 +210,16 @@ def test_wiring_of_a_built_cell_follows_learned_polarity_and_pruning():
     pruned[0, 1] = 0.0
     cell.adjacency.assign(pruned)
     assert sum(drawn_synapses(plots.plot_wiring(cell)).values()) == sum(flipped.values()) - 1
+
+
+@needs_matplotlib
+def test_wiring_of_a_ctrnn_cell_follows_its_polarity():
+    cell = CTRNNCell(wirings.FullyConnected(4, output_size=2, seed=0))
+    cell.build((None, 2))
+    recurrent, sensory = cell.polarity()
+    figure = plots.plot_wiring(keras.layers.RNN(cell))
+    assert column_titles(figure) == ["sensory", "hidden", "output"]
+    assert drawn_synapses(figure) == expected_synapses(recurrent, sensory)
 
 
 # -- plot_training_trajectories ----------------------------------------------------------

@@ -58,6 +58,20 @@ def test_several_layers_are_recorded(rng):
     assert "first/tau" not in only.history
 
 
+def test_record_is_a_public_step(rng):
+    model, x, _ = model_and_data(rng, samples=4)
+    recorder = CoefficientRecorder(x[:2], coefficients=["tau"], record_initial=False)
+    recorder.set_model(model)
+    recorder.on_train_begin()
+    assert recorder.history == {"epoch": [], "batch": [], "first/tau": []}
+    record = recorder.record(epoch=3, batch=-1)
+    assert recorder.history["epoch"] == [3] and recorder.history["batch"] == [-1]
+    np.testing.assert_array_equal(recorder.history["first/tau"][0], record["first/tau"])
+    expected = sequence_coefficients(model, x[:2], coefficients="tau")["tau"]
+    np.testing.assert_allclose(record["first/tau"], expected, rtol=1e-6)
+    assert not hasattr(recorder, "record_seconds")  # timing is the benchmark's business
+
+
 class _Interrupt(keras.callbacks.Callback):
     def __init__(self, at_epoch):
         super().__init__()
