@@ -24,6 +24,7 @@ import numpy as np
 
 from keras_biosyn.benchmarking import get_task
 from keras_biosyn.benchmarking.models import build_model
+from keras_biosyn.recipes import fit
 
 
 def outside_training_range(train, split) -> np.ndarray:
@@ -75,15 +76,14 @@ def main(argv=None):
             model = build_model(
                 name, args.neurons, task, train.x.shape[1], train.x.shape[2], learning_rate=rate
             )
-            stop = keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)
-            model.fit(
-                train.x,
-                train.y,
-                validation_data=(splits["validation"].x, splits["validation"].y),
+            fit(
+                model,
+                train,
+                splits["validation"],
+                args.epochs or task.epochs,
+                task.batch_size,
+                patience=10,
                 validation_batch_size=len(splits["validation"].x),
-                epochs=args.epochs or task.epochs,
-                batch_size=task.batch_size,
-                callbacks=[stop],
                 verbose=0,
             )
             predict = {

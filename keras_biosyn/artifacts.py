@@ -14,11 +14,11 @@ import os
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from keras_biosyn import export
 from keras_biosyn.datasets.splits import Split
 from keras_biosyn.utils.files import file_checksums
+from keras_biosyn.utils.metrics import accuracy
 
 __all__ = [
     "FORMATS",
@@ -29,11 +29,6 @@ __all__ = [
 ]
 
 FORMATS = ("keras", "saved_model", "tflite_streaming", "tflite_sequence")
-
-
-def accuracy(probabilities, labels) -> float:
-    """Fraction of rows whose largest output is the label."""
-    return float(np.mean(np.argmax(np.asarray(probabilities), axis=-1) == np.asarray(labels)))
 
 
 def artifact_accuracy(path: str | os.PathLike, format: str, split: Split) -> float:

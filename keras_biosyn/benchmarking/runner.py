@@ -12,6 +12,7 @@ import numpy as np
 
 from keras_biosyn.benchmarking.models import LEARNING_RATE, build_model, recurrent_parameters
 from keras_biosyn.benchmarking.tasks import Task
+from keras_biosyn.recipes import fit
 
 
 class _EpochTimer(keras.callbacks.Callback):
@@ -39,6 +40,9 @@ def run_one(
 ) -> dict:
     """Trains one model with early stopping on validation loss; returns its test score.
 
+    The model comes from `build_model` and is trained by `keras_biosyn.recipes.fit`
+    (the main job's recipe) after `keras.utils.set_random_seed(seed)`.
+
     The result also holds `best_epoch` (the epoch of the best validation loss,
     whose weights are kept), the validation score there and, for forecasting
     tasks, the validation and test MSE, so that a shift between the training
@@ -56,18 +60,16 @@ def run_one(
         learning_rate=learning_rate,
     )
     timer = _EpochTimer()
-    stop = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=patience, restore_best_weights=True
-    )
     start = time.perf_counter()
-    history = model.fit(
-        train.x,
-        train.y,
-        validation_data=(validation.x, validation.y),
-        epochs=epochs,
-        batch_size=task.batch_size,
+    history = fit(
+        model,
+        train,
+        validation,
+        epochs,
+        task.batch_size,
+        patience,
         validation_batch_size=len(validation.x),  # one shape: one compilation
-        callbacks=[stop, timer],
+        callbacks=[timer],
         verbose=0,
     )
     seconds = time.perf_counter() - start

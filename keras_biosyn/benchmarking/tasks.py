@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from keras_biosyn import datasets
+from keras_biosyn.utils.metrics import accuracy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,9 +48,9 @@ class Task:
 
     def score(self, predictions, targets) -> float:
         """Accuracy of class probabilities, or the mean squared error of forecasts."""
-        predictions, targets = np.asarray(predictions), np.asarray(targets)
         if self.kind == "classification":
-            return float(np.mean(np.argmax(predictions, -1) == targets))
+            return accuracy(predictions, targets)
+        predictions, targets = np.asarray(predictions), np.asarray(targets)
         return float(np.mean(np.square(predictions - targets)))
 
 
