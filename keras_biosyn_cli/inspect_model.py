@@ -1,14 +1,20 @@
-"""`keras-biosyn inspect`: parameter report and coefficient plots of a saved model.
+"""`keras-biosyn inspect`: parameter report, circuit description and coefficient plots.
 
-Loads a `.keras` model, prints the parameter report of each BioSynLTC layer,
-evaluates the linear system's coefficients along a few input sequences and
-writes, per layer, the coefficients (`.npz`) and three plots (`.png`): time
-constants and `b` over time, conductance matrices, and the wiring.
+Loads a `.keras` model and, for each BioSynLTC layer, prints its parameter
+report and a description of the learned linear system over all the input
+sequences (per neuron its time constants, leak and strongest excitatory and
+inhibitory inputs; per input feature the neurons it drives), evaluates the
+coefficients along the first few sequences and writes the coefficients
+(`.npz`) and four plots (`.png`): time constants and `b` over time,
+conductance matrices, the wiring, and the circuit (arrow width = mean
+conductance, colour = polarity).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 from pathlib import Path
 
 from keras_biosyn_cli.common import (
@@ -20,10 +26,10 @@ from keras_biosyn_cli.common import (
     load_sequences,
 )
 
-PLOTS = ("time_constants", "conductance", "wiring")
+PLOTS = ("time_constants", "conductance", "wiring", "circuit")
 
 
-HELP = "print the parameter report and plot the coefficients of a saved model"
+HELP = "describe the learned circuit of a saved model and plot its coefficients"
 
 
 def add_arguments(parser: argparse.ArgumentParser):
@@ -40,7 +46,19 @@ def add_arguments(parser: argparse.ArgumentParser):
         "keras-biosyn train)",
     )
     parser.add_argument(
-        "--samples", type=bounded(int, 1), default=4, metavar="N", help="sequences to use"
+        "--samples",
+        type=bounded(int, 1),
+        default=4,
+        metavar="N",
+        help="sequences for the coefficient file and the plots over time; the description "
+        "uses all of them (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--top",
+        type=bounded(int, 1),
+        default=3,
+        metavar="N",
+        help="inputs listed per neuron and polarity in the description",
     )
     parser.add_argument(
         "--out",
@@ -54,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser):
 def run(args: argparse.Namespace) -> int:
     out = check_output_directory(args.out or Path("inspect") / args.model.stem, "--out")
     model = load_keras_model(args.model)
-    from keras_biosyn.interpretability import parameter_report, select_layers
+    from keras_biosyn.interpretability import describe, parameter_report, select_layers
 
     try:
         layers = select_layers(model, args.layer)
@@ -65,12 +83,30 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name in layers:
         print(parameter_report(model, layer=name))
-        written = _write_layer(model, name, inputs, out, plots=not args.no_plots)
+        with _quiet_retracing(enabled=not args.debug):
+            description = describe(model, inputs, layer=name, top=args.top)
+            print(f"\n{description}\n")
+            written = _write_layer(
+                model, name, inputs[: args.samples], out, description, plots=not args.no_plots
+            )
         print(f"  wrote {', '.join(written)} to {out}\n")
     return 0
 
 
-def _write_layer(model, name, inputs, out: Path, plots: bool) -> list[str]:
+@contextlib.contextmanager
+def _quiet_retracing(enabled: bool):
+    """Hides TensorFlow's Python warnings (the coefficient models' retracing notes) meanwhile."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    if enabled:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _write_layer(model, name, inputs, out: Path, description, plots: bool) -> list[str]:
     import numpy as np
 
     from keras_biosyn.interpretability import sequence_coefficients
@@ -87,6 +123,7 @@ def _write_layer(model, name, inputs, out: Path, plots: bool) -> list[str]:
             "time_constants": lambda p: figures.plot_coefficients_over_time(coefficients, path=p),
             "conductance": lambda p: figures.plot_conductance_matrices(coefficients, path=p),
             "wiring": lambda p: figures.plot_wiring(cell, path=p),
+            "circuit": description.plot,
         }
         for plot in PLOTS:
             draw[plot](out / f"{name}_{plot}.png")
@@ -101,7 +138,7 @@ def _write_layer(model, name, inputs, out: Path, plots: bool) -> list[str]:
 
 def _inputs(args, model):
     if args.inputs is not None:
-        return load_sequences(args.inputs, "--inputs", model)[: args.samples]
+        return load_sequences(args.inputs, "--inputs", model)
     if not embedded_dataset_fits(model):
         raise CommandError(
             f"MODEL takes inputs of shape {tuple(model.inputs[0].shape[1:])}, not the embedded "
@@ -109,4 +146,4 @@ def _inputs(args, model):
         )
     from keras_biosyn.datasets import japanese_vowels
 
-    return japanese_vowels.load_japanese_vowels()["test"].x[: args.samples]
+    return japanese_vowels.load_japanese_vowels()["test"].x

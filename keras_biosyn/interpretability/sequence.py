@@ -10,6 +10,10 @@ from keras_biosyn.interpretability.layers import select_layer
 from keras_biosyn.ops.linear_system import COEFFICIENTS
 from keras_biosyn.utils.validation import check_int
 
+# Not a coefficient: the membrane potentials `(units,)` entering each step, which
+# `SequenceRunner` also outputs when its names include it.
+STATE = "state"
+
 
 class _CoefficientCell(keras.layers.Layer):
     """Runs a built BioSynLTCCell and outputs its step coefficients, flattened."""
@@ -29,6 +33,8 @@ class _CoefficientCell(keras.layers.Layer):
     def call(self, inputs, states):
         # One evaluation of the conductances gives both the step and its system.
         _, new_states, system = self.cell.call_with_coefficients(inputs, states)
+        if STATE in self.names:
+            system = {**system, STATE: states[0] if isinstance(states, (list, tuple)) else states}
         batch = ops.shape(inputs)[0]
         flat = [ops.reshape(system[name], (batch, -1)) for name in self.names]
         return ops.concatenate(flat, axis=-1), new_states
@@ -52,7 +58,9 @@ class SequenceRunner:
     Args:
         model: The model holding `rnn` among its own layers, or `rnn` itself.
         rnn: A built `keras.layers.RNN(BioSynLTCCell(...))` layer.
-        names: Coefficient names (see `coefficient_names`).
+        names: Coefficient names (see `coefficient_names`), and optionally
+            `STATE` (`"state"`): the membrane potentials `(units,)` entering
+            each step, at which the coefficients are evaluated.
 
     Example:
 
@@ -114,24 +122,58 @@ class SequenceRunner:
         Returns:
             A dict of NumPy arrays, one per coefficient name.
         """
-        results = {name: [] for name in self.names}
+        batches = {}  # first sequence -> {name: chunks in time order}
+        for start, _, values in self.chunks(sequences, batch_size, time_chunk):
+            parts = batches.setdefault(start, {name: [] for name in self.names})
+            for name in self.names:
+                parts[name].append(values[name])
+        return {
+            name: np.concatenate(
+                [np.concatenate(parts[name], axis=1) for parts in batches.values()], axis=0
+            )
+            for name in self.names
+        }
+
+    def chunks(self, sequences, batch_size: int, time_chunk: int):
+        """Yields the coefficients one chunk at a time, for reducing them on the go.
+
+        Batches of `batch_size` sequences in order, each in chunks of
+        `time_chunk` steps in order, the state carried across the chunks of a
+        batch; only one chunk is held at a time, so statistics over a whole
+        dataset need no more memory than one chunk.
+
+        Args:
+            sequences: The layer's inputs, from `layer_inputs`.
+            batch_size: Sequences per batch.
+            time_chunk: Steps per chunk.
+
+        Yields:
+            Tuples `(first_sequence, first_step, values)`: `values` is a dict
+            of NumPy arrays `(sequences in batch, steps in chunk, ...)`, one
+            per coefficient name.
+
+        Example:
+
+        ```python
+        runner = SequenceRunner(model, select_layer(model), ["tau"])
+        for _, _, values in runner.chunks(runner.layer_inputs(x), 64, 256):
+            print(values["tau"].max())
+        ```
+        """
         for start in range(0, len(sequences), batch_size):
             batch = sequences[start : start + batch_size]
             state = np.zeros((len(batch), self.units), dtype=self.model.inputs[1].dtype)
-            chunks = {name: [] for name in self.names}
             for t in range(0, batch.shape[1], time_chunk):
                 flat, state = self.model.predict_on_batch([batch[:, t : t + time_chunk], state])
                 flat, state = np.asarray(flat), np.asarray(state)
-                offset = 0
+                values, offset = {}, 0
                 for name in self.names:
                     shape = self.coefficient_cell.shapes[name]
                     size = int(np.prod(shape))
-                    values = flat[..., offset : offset + size]
-                    chunks[name].append(values.reshape(values.shape[:2] + shape))
+                    part = flat[..., offset : offset + size]
+                    values[name] = part.reshape(part.shape[:2] + shape)
                     offset += size
-            for name in self.names:
-                results[name].append(np.concatenate(chunks[name], axis=1))
-        return {name: np.concatenate(results[name], axis=0) for name in self.names}
+                yield start, t, values
 
 
 def _single(tensors):

@@ -1,5 +1,7 @@
 """`keras-biosyn inspect`: the report and figures of a saved model, and its errors."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -10,9 +12,15 @@ def test_inspect_the_main_job_model(tmp_path, capsys):
     code, out, err = run(capsys, "inspect", SAVED, "--samples", "3", "--out", tmp_path)
     assert code == 0, err
     assert "Parameter report: biosyn_ltc" in out and "LSTM(16)" in out
+    # the description, over the whole embedded test split
+    assert "# Circuit of `biosyn_ltc`" in out and "statistics over 370 sequences" in out
+    for i in range(16):
+        assert f"\n| n{i} | output | " in out
+    for k in range(12):
+        assert f"\n| x{k} | " in out
     with np.load(tmp_path / "biosyn_ltc_coefficients.npz") as data:
         assert data["tau"].shape == (3, 29, 16)
-    for name in ("time_constants", "conductance", "wiring"):
+    for name in ("time_constants", "conductance", "wiring", "circuit"):
         png = tmp_path / f"biosyn_ltc_{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -21,8 +29,13 @@ def test_inspect_with_own_inputs(tmp_path, capsys):
     inputs = tmp_path / "x.npy"
     np.save(inputs, np.random.default_rng(0).normal(size=(2, 29, 12)).astype("float32"))
     out = tmp_path / "out"
-    code, _, err = run(capsys, "inspect", SAVED, "--inputs", inputs, "--out", out, "--no-plots")
+    code, stdout, err = run(
+        capsys, "inspect", SAVED, "--inputs", inputs, "--out", out, "--no-plots", "--top", "1"
+    )
     assert code == 0, err
+    assert "statistics over 2 sequences, 58 steps" in stdout
+    rows = [line for line in stdout.splitlines() if re.match(r"\| n\d+ \|", line)]
+    assert len(rows) == 16 and all(line.count("(") <= 2 for line in rows)  # one input each
     with np.load(out / "biosyn_ltc_coefficients.npz") as data:
         assert data["A"].shape == (2, 29, 16)
     assert sorted(p.name for p in out.iterdir()) == ["biosyn_ltc_coefficients.npz"]
@@ -47,6 +60,7 @@ def test_inspect_with_own_inputs(tmp_path, capsys):
         (["SAVED", "--inputs", "{missing}"], ["--inputs: no such file"]),
         (["{lstm}", "--layer", "x"], ["--layer:"]),
         (["SAVED", "--samples", "0"], ["--samples", ">= 1"]),
+        (["SAVED", "--top", "0"], ["--top", ">= 1"]),
     ],
 )
 def test_inspect_errors_are_one_line(argv, fragments, wrong_files, tmp_path, capsys):

@@ -15,6 +15,7 @@ from keras_biosyn.interpretability.plots.figures import (
     figure_class,
     save_figure,
 )
+from keras_biosyn.interpretability.roles import neuron_roles
 from keras_biosyn.utils.validation import check_int
 from keras_biosyn.wirings import Wiring
 
@@ -38,6 +39,7 @@ def plot_wiring(
     cell_or_wiring,
     input_dim: int | None = None,
     path: str | os.PathLike | None = None,
+    synapse_strengths=None,
 ) -> Figure:
     """Draws a circuit: its neurons in columns and its synapses as coloured arrows.
 
@@ -57,6 +59,11 @@ def plot_wiring(
     `sensory_erev`. For a wiring, or a cell that is not built yet, the
     wiring's own matrices and polarities are drawn.
 
+    With `synapse_strengths`, signed strengths such as polarity × typical
+    conductance (what `keras_biosyn.interpretability.describe` draws), the
+    synapses drawn are their non-zero entries, each coloured by its sign and
+    as wide as its magnitude (the strongest synapse widest).
+
     Args:
         cell_or_wiring: A cell (`BioSynLTCCell`, `CTRNNCell` or another
             `WiredCell`), a `keras.layers.RNN` wrapping one, or a
@@ -66,6 +73,11 @@ def plot_wiring(
             are known.
         path: If given, the figure is saved there as a PNG (see
             `plot_coefficients_over_time`).
+        synapse_strengths: `None`, or a pair of arrays `(recurrent, sensory)`
+            of shapes `(units, units)` indexed `[pre, post]` and
+            `(input_dim, units)`: signed synapse strengths that replace the
+            polarities of `cell_or_wiring` (`> 0` excitatory, `< 0`
+            inhibitory, `0` not drawn) and set the arrows' widths.
 
     Returns:
         A `matplotlib.figure.Figure` with one axes.
@@ -74,6 +86,7 @@ def plot_wiring(
 
     ```python
     figure = plot_wiring(wirings.AutoNCP(16, 2, seed=1), input_dim=3, path="ncp.png")
+    figure = plot_wiring(cell, synapse_strengths=(polarity * g, sensory_polarity * gs))
     figure = plot_wiring(model.get_layer("ltc").cell)        # learned polarities
     ```
     """
@@ -84,6 +97,9 @@ def plot_wiring(
 
     path = check_figure_path(path)
     recurrent, sensory, wiring = _circuit(cell_or_wiring, input_dim)
+    width = _widths(synapse_strengths, recurrent.shape, sensory.shape)
+    if synapse_strengths is not None:
+        recurrent, sensory = (np.sign(np.asarray(s, np.float64)) for s in synapse_strengths)
     # (title, kind, indices); a node is `(kind, index)`, kind "sensory" or "neuron".
     columns = [("sensory", "sensory", list(range(sensory.shape[0])))]
     columns += [(title, "neuron", group) for title, group in _neuron_columns(wiring)]
@@ -104,7 +120,7 @@ def plot_wiring(
     def color(sign):
         return EXCITATORY_COLOR if sign > 0 else INHIBITORY_COLOR
 
-    def arrow(start, end, sign):
+    def arrow(start, end, sign, linewidth):
         forward = end[0] > start[0]
         axis.add_patch(
             FancyArrowPatch(
@@ -113,7 +129,7 @@ def plot_wiring(
                 arrowstyle="-|>",
                 mutation_scale=8,
                 color=color(sign),
-                linewidth=0.8,
+                linewidth=linewidth,
                 alpha=0.75,
                 shrinkA=7,
                 shrinkB=7,
@@ -123,17 +139,18 @@ def plot_wiring(
         )
 
     for k, i in zip(*np.nonzero(sensory), strict=True):
-        arrow(xy["sensory", k], xy["neuron", i], sensory[k, i])
+        arrow(xy["sensory", k], xy["neuron", i], sensory[k, i], width("sensory", k, i))
     loops = {1: [], -1: []}
     for j, i in zip(*np.nonzero(recurrent), strict=True):
         if i == j:
-            loops[1 if recurrent[j, i] > 0 else -1].append(xy["neuron", j])
+            loops[1 if recurrent[j, i] > 0 else -1].append((xy["neuron", j], width("", j, i)))
         else:
-            arrow(xy["neuron", j], xy["neuron", i], recurrent[j, i])
+            arrow(xy["neuron", j], xy["neuron", i], recurrent[j, i], width("", j, i))
 
     ring = offset_copy(axis.transData, fig=figure, x=7, y=7, units="points")
-    for sign, points in loops.items():
-        if points:
+    for sign, rings in loops.items():
+        if rings:
+            points, widths = zip(*rings, strict=True)
             xs, ys = np.transpose(points)
             axis.scatter(
                 xs,
@@ -142,7 +159,7 @@ def plot_wiring(
                 marker="o",
                 facecolors="none",
                 edgecolors=color(sign),
-                linewidths=1.0,
+                linewidths=[1.25 * w for w in widths],
                 transform=ring,
                 zorder=2,
                 gid="self_synapses",
@@ -187,11 +204,38 @@ def plot_wiring(
     axis.set_xlim(-0.6, len(columns) - 0.4)
     axis.set_ylim(-height / 2.0 - 0.2, height / 2.0 + 1.0)
     axis.set_axis_off()
-    axis.set_title(
+    title = (
         f"{type(wiring).__name__}: {np.count_nonzero(sensory)} sensory and "
         f"{np.count_nonzero(recurrent)} recurrent synapses"
     )
+    if synapse_strengths is not None:
+        title += "\n(arrow width: synapse strength)"
+    axis.set_title(title)
     return save_figure(figure, path)
+
+
+def _widths(synapse_strengths, recurrent_shape, sensory_shape):
+    """`width(kind, pre, post)`: an arrow's line width, 0.8 without strengths."""
+    if synapse_strengths is None:
+        return lambda kind, pre, post: 0.8
+    try:
+        recurrent, sensory = (np.asarray(s, dtype=np.float64) for s in synapse_strengths)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "Expected `synapse_strengths` to be a pair of numeric arrays (recurrent, sensory). "
+            f"Received: synapse_strengths of type {type(synapse_strengths).__name__}"
+        ) from None
+    if recurrent.shape != recurrent_shape or sensory.shape != sensory_shape:
+        raise ValueError(
+            f"Expected `synapse_strengths` of shapes {recurrent_shape} and {sensory_shape} "
+            f"(this circuit's). Received: shapes {recurrent.shape} and {sensory.shape}"
+        )
+    if not (np.all(np.isfinite(recurrent)) and np.all(np.isfinite(sensory))):
+        raise ValueError("Expected finite `synapse_strengths`. Received: NaN or infinite values")
+    largest = max(np.abs(recurrent).max(initial=0.0), np.abs(sensory).max(initial=0.0))
+    scale = 3.2 / largest if largest > 0 else 0.0
+    matrices = {"sensory": np.abs(sensory), "": np.abs(recurrent)}
+    return lambda kind, pre, post: 0.3 + scale * float(matrices[kind][pre, post])
 
 
 def _circuit(cell_or_wiring, input_dim):
@@ -229,16 +273,12 @@ def _circuit(cell_or_wiring, input_dim):
 
 def _neuron_columns(wiring):
     """`[(title, neuron indices)]`, left to right, empty columns left out."""
+    roles = neuron_roles(wiring)
     groups = getattr(wiring, "neuron_groups", None)
     if isinstance(groups, Mapping):
         order = [name for name in ("inter", "command", "motor") if name in groups]
-        order += [name for name in groups if name not in order]
-        columns = [(str(name), [int(i) for i in groups[name]]) for name in order]
-        placed = {i for _, group in columns for i in group}
-        columns.append(("other", [i for i in range(wiring.units) if i not in placed]))
+        order += [str(name) for name in groups if name not in order] + ["other"]
     else:
-        columns = [
-            ("hidden", list(range(wiring.output_size, wiring.units))),
-            ("output", list(range(wiring.output_size))),
-        ]
+        order = ["hidden", "output"]
+    columns = [(title, [i for i, role in enumerate(roles) if role == title]) for title in order]
     return [(title, group) for title, group in columns if group]
