@@ -9,6 +9,7 @@ from keras_biosyn import (
     initializers,
     interpretability,
     ops,
+    pruning,
     solvers,
     wirings,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "interpretability",
     "ops",
     "parameter_report",
+    "pruning",
     "sequence_coefficients",
     "solvers",
     "wirings",

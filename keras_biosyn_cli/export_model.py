@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             "replace them"
         )
     model = load_keras_model(args.model)
-    data = _data(args, model, needs_calibration="int8" in quantizations)
+    data = export_data(args, model, needs_calibration="int8" in quantizations)
     _check_exportable(model, modes, data)
     return _export(args, model, name, modes, quantizations, data)
 
@@ -115,8 +115,12 @@ def _check_exportable(model, modes, data):
             ) from None
 
 
-def _data(args, model, needs_calibration: bool) -> dict:
-    """Parity-check sequences (and labels when known) and int8 calibration sequences."""
+def export_data(args, model, needs_calibration: bool) -> dict:
+    """Parity-check sequences (and labels when known) and int8 calibration sequences.
+
+    Reads `args.inputs` and `args.calibration` (paths or `None`); without them, the
+    embedded Japanese Vowels set when `model` takes it, else random sequences.
+    """
     import numpy as np
 
     data = {"labels": None, "lengths": None, "calibration": None}
@@ -152,71 +156,101 @@ def _data(args, model, needs_calibration: bool) -> dict:
 
 
 def _export(args, model, name, modes, quantizations, data) -> int:
+    from keras_biosyn.utils.files import staged_directory
+
+    with staged_directory(args.out) as staging:
+        report = write_exports(model, staging, name, modes, quantizations, data, str(args.model))
+    print(
+        f"Wrote {len(report['files']) + 1} outputs to {args.out} ({name}_export.json lists them)"
+    )
+    return 0
+
+
+def write_exports(model, directory, name, modes, quantizations, data, source: str) -> dict:
+    """Writes `model`'s SavedModel, TFLite files and `<name>_export.json` into `directory`.
+
+    What `keras-biosyn export` writes (other commands, such as `prune`, reuse it),
+    printing each file's size, ops and parity; `directory` is a staging directory
+    the caller publishes all or nothing.
+
+    Args:
+        model: The Keras model.
+        directory: Where to write (a `Path`).
+        name: Stem of the file names.
+        modes: TFLite modes (`"streaming"`, `"sequence"`).
+        quantizations: Among `QUANTIZATIONS`.
+        data: The parity and calibration data, as `export_data` returns it.
+        source: How the report names the model (its file).
+
+    Returns:
+        The report written as `<name>_export.json`.
+
+    Example:
+
+    ```python
+    with staged_directory(out) as staging:
+        write_exports(model, staging, "model", ["streaming"], ["float32"], data, "model.keras")
+    ```
+    """
     from keras_biosyn import export
     from keras_biosyn.artifacts import artifact_accuracy
     from keras_biosyn.datasets import Split
-    from keras_biosyn.utils.files import file_checksums, staged_directory, write_file_atomically
+    from keras_biosyn.utils.files import file_checksums, write_file_atomically
 
-    report = {"model": str(args.model), "parity_inputs": data["check_source"], "files": []}
+    report = {"model": source, "parity_inputs": data["check_source"], "files": []}
     labelled = data["labels"] is not None
     if labelled:
         keras_accuracy = float(
             (model.predict(data["check"], verbose=0).argmax(-1) == data["labels"]).mean()
         )
         report["keras_test_accuracy"] = keras_accuracy
-        print(
-            f"{args.model}: test accuracy in Keras {keras_accuracy:.4f} ({data['check_source']})"
-        )
-    with staged_directory(args.out) as staging:
-        saved_model = export.export_saved_model(model, staging / f"{name}_savedmodel")
-        files = file_checksums(saved_model, staging)
-        size = sum(f["size_bytes"] for f in files)
-        report["files"].append({"file": saved_model.name, "format": "saved_model", "files": files})
-        print(f"{saved_model.name}: {size / 1024:.1f} KB (SavedModel, serve endpoint)")
-        for mode in modes:
-            for quantization in quantizations:
-                path = staging / f"{name}_{mode}_{quantization}.tflite"
-                calibration = data["calibration"] if quantization == "int8" else None
-                if calibration is not None:
-                    print(
-                        f"{path.name}: calibrating int8 on closed-loop steps of "
-                        f"{len(calibration)} sequences from {data['calibration_source']}"
-                    )
-                export.export_tflite(
-                    model,
-                    path,
-                    mode=mode,
-                    sequence_length=data["check"].shape[1] if mode == "sequence" else None,
-                    quantization=None if quantization == "float32" else quantization,
-                    representative_data=calibration,
+        print(f"{source}: test accuracy in Keras {keras_accuracy:.4f} ({data['check_source']})")
+    saved_model = export.export_saved_model(model, directory / f"{name}_savedmodel")
+    files = file_checksums(saved_model, directory)
+    size = sum(f["size_bytes"] for f in files)
+    report["files"].append({"file": saved_model.name, "format": "saved_model", "files": files})
+    print(f"{saved_model.name}: {size / 1024:.1f} KB (SavedModel, serve endpoint)")
+    for mode in modes:
+        for quantization in quantizations:
+            path = directory / f"{name}_{mode}_{quantization}.tflite"
+            calibration = data["calibration"] if quantization == "int8" else None
+            if calibration is not None:
+                print(
+                    f"{path.name}: calibrating int8 on closed-loop steps of "
+                    f"{len(calibration)} sequences from {data['calibration_source']}"
                 )
-                entry = {
-                    "file": path.name,
-                    "format": f"tflite_{mode}",
-                    "quantization": quantization,
-                    **file_checksums(path, staging)[0],
-                    "ops": export.tflite_ops(path),
-                }
-                lengths = data["lengths"]
-                entry["parity"] = export.compare(
-                    model,
-                    path,
-                    data["check"][:PARITY_SEQUENCES],
-                    None if lengths is None or mode == "sequence" else lengths[:PARITY_SEQUENCES],
-                )
-                if quantization == "int8":
-                    entry["calibration"] = data["calibration_source"]
-                if labelled:
-                    split = Split(data["check"], data["lengths"], data["labels"])
-                    entry["test_accuracy"] = artifact_accuracy(path, entry["format"], split)
-                report["files"].append(entry)
-                _print_entry(entry, mode)
-        text = json.dumps(report, indent=2) + "\n"
-        write_file_atomically(staging / f"{name}_export.json", text.encode())
-    print(
-        f"Wrote {len(report['files']) + 1} outputs to {args.out} ({name}_export.json lists them)"
-    )
-    return 0
+            export.export_tflite(
+                model,
+                path,
+                mode=mode,
+                sequence_length=data["check"].shape[1] if mode == "sequence" else None,
+                quantization=None if quantization == "float32" else quantization,
+                representative_data=calibration,
+            )
+            entry = {
+                "file": path.name,
+                "format": f"tflite_{mode}",
+                "quantization": quantization,
+                **file_checksums(path, directory)[0],
+                "ops": export.tflite_ops(path),
+            }
+            lengths = data["lengths"]
+            entry["parity"] = export.compare(
+                model,
+                path,
+                data["check"][:PARITY_SEQUENCES],
+                None if lengths is None or mode == "sequence" else lengths[:PARITY_SEQUENCES],
+            )
+            if quantization == "int8":
+                entry["calibration"] = data["calibration_source"]
+            if labelled:
+                split = Split(data["check"], data["lengths"], data["labels"])
+                entry["test_accuracy"] = artifact_accuracy(path, entry["format"], split)
+            report["files"].append(entry)
+            _print_entry(entry, mode)
+    text = json.dumps(report, indent=2) + "\n"
+    write_file_atomically(directory / f"{name}_export.json", text.encode())
+    return report
 
 
 def _print_entry(entry: dict, mode: str):

@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from keras_biosyn_cli import benchmark, export_model, inspect_model, train
+from keras_biosyn_cli import benchmark, export_model, inspect_model, prune, train
 from keras_biosyn_cli.common import ArgumentParser, CommandError, HelpFormatter, quiet_native_logs
 
 SUBCOMMANDS = {
     "train": train,
     "inspect": inspect_model,
     "export": export_model,
+    "prune": prune,
     "benchmark": benchmark,
 }
 

@@ -55,5 +55,5 @@ def test_ci_runs_the_commands_on_the_readme_install():
     assert ".ci/check_base_install" in ci and ci.index(".ci/check_base_install") < ci.index("ruff")
     installs = [line.strip() for line in stage.splitlines() if line.strip().startswith("pip ")]
     assert installs == ["pip install --quiet ."]
-    for command in ("train", "inspect", "export", "benchmark"):
+    for command in ("train", "inspect", "export", "prune", "benchmark"):
         assert f"keras-biosyn {command} " in stage
