@@ -15,6 +15,7 @@ from keras_biosyn.cells.biosyn_ltc_defaults import (
 )
 from keras_biosyn.cells.synapse_layout import (
     SYNAPSE_LAYOUTS,
+    resolve_by_density,
     resolve_synapse_layout,
     synapse_index,
     without_index_weights,
@@ -106,7 +107,10 @@ class BioSynLTCCell(WiredCell):
             out; `"sparse"` evaluates only the synapses that exist (gather and
             sum per neuron), so its cost grows with the synapse count.
             `"auto"` (default) picks `"sparse"` when at most 40 % of the
-            possible synapses exist, where it trains faster on CPU. Both give
+            possible synapses exist, where it trains faster on CPU, and
+            decides the same for the sensory synapses by their own density
+            (`resolved_sensory_layout`); a sparse sensory layout keeps only
+            the existing sensory synapses in an exported file. Both give
             the same results up to float rounding and save the same weights.
             The sparse layout reads its synapse list off the `adjacency`
             weight when the cell is built and when weights are loaded, and
@@ -201,6 +205,8 @@ class BioSynLTCCell(WiredCell):
         # XLA optimises constant gathers and segment sums far better than
         # data-dependent ones). `None` in the dense layout.
         self._synapse_index = None
+        # The same for the sensory synapses, by their own density under "auto".
+        self._sensory_index = None
         self._traced = False
 
     def build_circuit(self, adjacency, sensory_adjacency):
@@ -246,11 +252,28 @@ class BioSynLTCCell(WiredCell):
         )
         if self.resolved_synapse_layout == "sparse":
             self._synapse_index = synapse_index(adjacency)
+        if self.resolved_sensory_layout == "sparse":
+            self._sensory_index = synapse_index(sensory_adjacency)
 
     @property
     def resolved_synapse_layout(self) -> str:
         """`"dense"` or `"sparse"`: the layout in use (`"auto"` resolved by density)."""
         return resolve_synapse_layout(self.synapse_layout, self.wiring.synapse_count, self.units)
+
+    @property
+    def resolved_sensory_layout(self) -> str | None:
+        """The sensory synapses' layout: `synapse_layout`, `"auto"` resolved by their density.
+
+        `None` before the cell is built (the number of inputs is unknown). A
+        cell without sensory synapses computes them densely.
+        """
+        inputs = self.wiring.input_dim
+        if inputs is None:
+            return None
+        count = self.wiring.sensory_synapse_count
+        if not count:
+            return "dense"
+        return resolve_by_density(self.synapse_layout, count, inputs * self.units)
 
     def load_own_variables(self, store):
         variables = self._trainable_variables + self._non_trainable_variables
@@ -258,19 +281,21 @@ class BioSynLTCCell(WiredCell):
         if self._synapse_index is not None and stored == len(variables) + 2:
             store = without_index_weights(store, len(variables))
         super().load_own_variables(store)
-        if self._synapse_index is None:
-            return
-        loaded = synapse_index(self.adjacency.numpy())
-        changed = any(
-            not np.array_equal(a, b) for a, b in zip(loaded, self._synapse_index, strict=True)
-        )
+        if self._synapse_index is not None:
+            self._synapse_index = self._reloaded_index(self.adjacency, self._synapse_index)
+        if self._sensory_index is not None:
+            self._sensory_index = self._reloaded_index(self.sensory_adjacency, self._sensory_index)
+
+    def _reloaded_index(self, adjacency, index):
+        loaded = synapse_index(adjacency.numpy())
+        changed = any(not np.array_equal(a, b) for a, b in zip(loaded, index, strict=True))
         if changed and self._traced:
             raise ValueError(
                 f"The synapse list loaded into {self.name!r} differs from the one this "
                 "layer was already traced with. Load the model with "
                 "`keras.models.load_model` or load the weights before calling it."
             )
-        self._synapse_index = loaded
+        return loaded
 
     def _neuron_weight(self, name, initializer, constraint=None):
         return self.add_weight(
@@ -301,6 +326,20 @@ class BioSynLTCCell(WiredCell):
             recurrent = gather_synapses(recurrent, synapses.pre, synapses.post, self.units)
         w, w_erev, sigma, mu = recurrent
         sensory_w = mask_synapses(self.sensory_w, self.sensory_adjacency)
+        sensory = (
+            sensory_w,
+            sensory_w * self.sensory_erev,
+            ops.convert_to_tensor(self.sensory_sigma),
+            ops.convert_to_tensor(self.sensory_mu),
+        )
+        sensory_synapses = None
+        if self._sensory_index is not None and layout != "dense":
+            self._traced = True
+            sensory_synapses = SynapseList(*self._sensory_index, self.units)
+            sensory = [ops.cast(matrix, self.compute_dtype) for matrix in sensory]
+            sensory = gather_synapses(
+                sensory, sensory_synapses.pre, sensory_synapses.post, self.units
+            )
         return CircuitParameters(
             cm=ops.convert_to_tensor(self.cm),
             gleak=ops.convert_to_tensor(self.gleak),
@@ -309,11 +348,12 @@ class BioSynLTCCell(WiredCell):
             w_erev=w_erev,
             sigma=sigma,
             mu=mu,
-            sensory_w=sensory_w,
-            sensory_w_erev=sensory_w * self.sensory_erev,
-            sensory_sigma=ops.convert_to_tensor(self.sensory_sigma),
-            sensory_mu=ops.convert_to_tensor(self.sensory_mu),
+            sensory_w=sensory[0],
+            sensory_w_erev=sensory[1],
+            sensory_sigma=sensory[2],
+            sensory_mu=sensory[3],
             synapses=synapses,
+            sensory_synapses=sensory_synapses,
         )
 
     def drive(self, inputs):
@@ -396,7 +436,7 @@ class BioSynLTCCell(WiredCell):
         return self.map_outputs(new_state), self.pack_state(new_state, states), system
 
     def dense_config(self) -> dict | None:
-        if self.resolved_synapse_layout == "dense":
+        if self.resolved_synapse_layout == "dense" and self.resolved_sensory_layout != "sparse":
             return None
         return {**self.get_config(), "synapse_layout": "dense"}
 

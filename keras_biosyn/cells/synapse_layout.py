@@ -20,9 +20,18 @@ SPARSE_MAX_DENSITY = 0.4
 
 def resolve_synapse_layout(layout: str, synapse_count: int, units: int) -> str:
     """`"dense"` or `"sparse"`: `layout`, with `"auto"` resolved by density."""
+    return resolve_by_density(layout, synapse_count, units * units)
+
+
+def resolve_by_density(layout: str, synapse_count: int, possible: int) -> str:
+    """`layout`, with `"auto"` resolved by `synapse_count` of `possible` synapses.
+
+    >>> resolve_by_density("auto", 4, 12), resolve_by_density("auto", 6, 12)
+    ('sparse', 'dense')
+    """
     if layout != "auto":
         return layout
-    return "sparse" if synapse_count / float(units * units) <= SPARSE_MAX_DENSITY else "dense"
+    return "sparse" if synapse_count / float(possible) <= SPARSE_MAX_DENSITY else "dense"
 
 
 def synapse_index(adjacency) -> tuple[np.ndarray, np.ndarray]:

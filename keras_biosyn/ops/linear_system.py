@@ -72,11 +72,12 @@ def linear_system(v, x, params: CircuitParameters, return_drive: bool = False):
     system["tau"].shape                                   # (batch, N)
     ```
     """
-    if params.synapses is not None:
+    sparse = params.synapses or params.sensory_synapses
+    if sparse is not None:
         raise ValueError(
             "linear_system needs dense-layout parameters "
             "(`cell.circuit_parameters(layout='dense')`). "
-            f"Received: a SynapseList of {params.synapses.units} units"
+            f"Received: a SynapseList of {sparse.units} units"
         )
     sensory = sensory_currents(x, params)
     recurrent = synapse_currents(v, params.w, params.w_erev, params.sigma, params.mu)

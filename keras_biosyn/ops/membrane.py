@@ -28,7 +28,8 @@ class CircuitParameters(NamedTuple):
     precomputed once per input step. In the dense layout (`synapses is None`)
     the recurrent `w`, `w_erev`, `sigma` and `mu` are `(units, units)`
     matrices; in the sparse layout they are `(S,)` vectors in the order of the
-    `SynapseList` `synapses`. Sensory parameters are always dense.
+    `SynapseList` `synapses`. Likewise the sensory parameters are `(M, N)`
+    matrices, or `(S_sensory,)` vectors in the order of `sensory_synapses`.
     """
 
     cm: object
@@ -43,6 +44,7 @@ class CircuitParameters(NamedTuple):
     sensory_sigma: object
     sensory_mu: object
     synapses: SynapseList | None = None
+    sensory_synapses: SynapseList | None = None
 
 
 def sensory_currents(x, params: CircuitParameters):
@@ -57,16 +59,14 @@ def sensory_drive(x, params: CircuitParameters, currents=None):
 
     The input is held during a step, so this is computed once per input step.
     The leak terms are included here, as they are constant too. `currents`
-    are `sensory_currents(x, params)` when the caller already has them.
+    are `sensory_currents(x, params)` when the caller already has them (dense
+    layout only).
     """
-    numerator, denominator = conductance_sums(
-        x,
-        params.sensory_w,
-        params.sensory_w_erev,
-        params.sensory_sigma,
-        params.sensory_mu,
-        currents=currents,
-    )
+    sensory = (params.sensory_w, params.sensory_w_erev, params.sensory_sigma, params.sensory_mu)
+    if params.sensory_synapses is None:
+        numerator, denominator = conductance_sums(x, *sensory, currents=currents)
+    else:
+        numerator, denominator = sparse_conductance_sums(x, *sensory, params.sensory_synapses)
     return (
         numerator + params.gleak * params.vleak,
         denominator + params.gleak,

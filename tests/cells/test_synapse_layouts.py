@@ -59,6 +59,26 @@ def test_auto_layout_follows_density():
     assert forced.resolved_synapse_layout == "dense"
 
 
+def test_sensory_layout_follows_its_own_density():
+    def layouts(wiring, features=8, **kwargs):
+        cell = BioSynLTCCell(wiring, **kwargs)
+        assert cell.resolved_sensory_layout is None  # inputs unknown before build
+        cell.build((None, features))
+        sensory = cell.circuit_parameters().sensory_synapses
+        if sensory is not None:
+            expected = np.nonzero(cell.sensory_adjacency.numpy())
+            np.testing.assert_array_equal(np.stack([sensory.pre, sensory.post]), expected)
+        return cell.resolved_synapse_layout, cell.resolved_sensory_layout, sensory is not None
+
+    ncp = wirings.AutoNCP(16, 2, seed=0)
+    assert layouts(wirings.FullyConnected(8)) == ("dense", "dense", False)
+    assert layouts(ncp) == ("sparse", "sparse", True)
+    assert layouts(ncp, synapse_layout="dense") == ("dense", "dense", False)
+    forced = layouts(wirings.FullyConnected(8), synapse_layout="sparse")
+    assert forced == ("sparse", "sparse", True)
+    assert layouts(wirings.AutoNCP(16, 2, seed=0), features=1)[1] == "dense"  # 1 input: dense
+
+
 def test_sparse_index_lists_the_existing_synapses():
     wiring = wirings.AutoNCP(12, 2, seed=4)
     cell = BioSynLTCCell(wiring, synapse_layout="sparse")

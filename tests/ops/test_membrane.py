@@ -35,8 +35,8 @@ def random_parameters(rng, n=6, m=3, density=0.6):
         sensory_mu=p["sensory_mu"],
     )
     params = CircuitParameters(
-        *(ops.convert_to_tensor(a, "float64") for a in params[: len(params) - 1])
-    )  # the last field, `synapses`, stays None: the dense layout
+        *(ops.convert_to_tensor(a, "float64") for a in params[: len(params) - 2])
+    )  # the last fields, `synapses` and `sensory_synapses`, stay None: the dense layout
     return p, params
 
 
