@@ -85,6 +85,12 @@ def add_arguments(parser: argparse.ArgumentParser):
         help="TFLite files to write, comma-separated among float32, float16, int8 "
         "(default: float32)",
     )
+    parser.add_argument(
+        "--keep-neurons",
+        action="store_true",
+        help="keep the neurons that no longer reach an output neuron (default: remove them; "
+        "the outputs do not change)",
+    )
     parser.add_argument("--seed", type=bounded(int, minimum=0), default=0, help="tie-break seed")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
 
@@ -194,6 +200,7 @@ def _prune(args, model, data):
         fine_tune=args.fine_tune_epochs,
         importance=args.importance,
         seed=args.seed,
+        remove_neurons=not args.keep_neurons,
     )
     scores = {}
     if getattr(model, "compiled", False):
@@ -272,6 +279,7 @@ def markdown_report(report: dict) -> str:
     ```
     """
     rows = [
+        ("neurons", *report["units"]),
         ("synapses (recurrent + sensory)", report["synapses_before"], report["synapses_after"]),
         ("recurrent synapses", *report["recurrent_synapses"]),
         ("sensory synapses", *report["sensory_synapses"]),
@@ -302,6 +310,8 @@ def markdown_report(report: dict) -> str:
     lines += [
         "",
         f"Neurons left without inputs or outputs: {', '.join(map(str, isolated)) or 'none'}.",
+        "Removed (no path to an output neuron, outputs unchanged): "
+        f"{', '.join(map(str, report['removed_neurons'])) or 'none'}.",
     ]
     for entry in report.get("exports", []):
         parity = entry.get("parity") or {}

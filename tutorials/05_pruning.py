@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -162,6 +164,7 @@ print(
 )
 print(f"{'':>34} {'before':>8} {'after':>8}")
 for name, before, after in [
+    ("neurons", *result.units),
     ("synapses (recurrent + sensory)", result.synapses_before, result.synapses_after),
     ("recurrent", *result.recurrent_synapses),
     ("sensory", *result.sensory_synapses),
@@ -172,6 +175,7 @@ for name, before, after in [
 print(f"kept {result.keep:.1%} of the synapses; the pruned cell computes {result.synapse_layout}")
 print("neurons left without inputs:", result.neurons_without_inputs)
 print("neurons left without outputs:", result.neurons_without_outputs)
+print("removed (no path to a motor neuron left):", result.removed_neurons)
 print(f"test accuracy, trained model:                 {accuracy:.3f}")
 print(f"test accuracy, unpruned, fine-tuned as long:  {control_accuracy:.3f}")
 print(
@@ -180,7 +184,8 @@ print(
 )
 
 assert np.array_equal(model.get_layer("ltc").cell.adjacency.numpy(), adjacency_before)
-assert abs(result.keep - 0.3) <= 1 / result.synapses_before
+assert result.keep <= 0.3 + 1 / result.synapses_before  # removed neurons take synapses along
+assert result.units == (20, 20 - len(result.removed_neurons))
 assert result.parameters_after < result.parameters_before
 assert pruned_accuracy > 1 / 9  # better than chance, even in CI's 4-epoch run
 
@@ -188,8 +193,10 @@ assert pruned_accuracy > 1 / 9  # better than chance, even in CI's 4-epoch run
 # What these numbers are, and no more: one circuit, one seed, test accuracies on 370 test
 # utterances (one utterance is 0.27 %); whether 30 % of the synapses is enough for this task
 # shows in the gap between the pruned model and the unpruned one fine-tuned as long, not in a
-# claim made here. Neurons left without inputs or outputs are reported, not removed: the layer
-# keeps its 20 units. `benchmarks/` in the repository
+# claim made here. Neurons left without inputs or outputs are reported; those from which no
+# chain of synapses leads to a motor neuron any more cannot change the outputs, so `prune`
+# removes them with their synapses (`remove_neurons=False` keeps them), and the layer ends with
+# fewer units. `benchmarks/` in the repository
 # compares importance pruning with random and weight-magnitude pruning over several tasks,
 # sizes and seeds.
 #
@@ -283,16 +290,17 @@ for (name, layout), file in files.items():
 
 # %% [markdown]
 # What the bytes say: the dense layout stores every possible synapse's parameters, removed or
-# not, so pruning cannot shrink it; the cell's own layout stores only the synapses that exist.
-# Each removed synapse held 4 float32 parameters (`w`, `sigma`, `mu`, `erev`), 16 bytes.
+# not, so pruning shrinks it only through the neurons it removes (`units * units` matrices);
+# the cell's own layout stores only the synapses that exist. Each removed synapse held 4
+# float32 parameters (`w`, `sigma`, `mu`, `erev`), 16 bytes, and each removed neuron 3 more.
 
 # %%
-removed = result.synapses_before - result.synapses_after
+removed = 4 * (result.parameters_before - result.parameters_after)
 for layout in ("dense", "model"):
     saved = files["trained", layout].stat().st_size - files["pruned", layout].stat().st_size
     print(
         f"synapse_layout={layout!r:8}: the pruned file is {saved} bytes smaller; "
-        f"the {removed} removed synapses held {16 * removed} bytes of parameters"
+        f"the removed synapses and neurons held {removed} bytes of parameters"
     )
 
 # %% [markdown]

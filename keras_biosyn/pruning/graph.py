@@ -98,3 +98,35 @@ def disconnected_neurons(adjacency, sensory_adjacency, output_size: int) -> dict
         "without_outputs": without_outputs,
         "isolated": sorted(set(without_inputs) | set(without_outputs)),
     }
+
+
+def unreachable_neurons(adjacency, output_size: int) -> list[int]:
+    """Neurons from which no chain of synapses leads to an output neuron.
+
+    The outputs of a cell are its first `output_size` neurons. A neuron that
+    reaches none of them, directly or through other neurons, cannot change
+    any output, so removing it (with its synapses) leaves the model's outputs
+    exactly as they were. Output neurons are always reachable.
+
+    Args:
+        adjacency: Recurrent polarities `[pre, post]` (0 = absent).
+        output_size: Number of output neurons (the first ones).
+
+    Returns:
+        The sorted indices of the unreachable neurons.
+
+    Example:
+
+    >>> unreachable_neurons([[1, 0, 0], [1, 0, 0], [0, 1, 1]], 1)  # 2 -> 1 -> 0
+    []
+    >>> unreachable_neurons([[1, 0, 0], [0, 0, 1], [0, 1, 0]], 1)  # 1 <-> 2 only
+    [1, 2]
+    """
+    connected = np.asarray(adjacency) != 0
+    reached = np.arange(len(connected)) < output_size
+    while True:
+        # a neuron reaches an output when one of its targets does
+        grown = reached | (connected & reached[None, :]).any(axis=1)
+        if (grown == reached).all():
+            return np.flatnonzero(~reached).tolist()
+        reached = grown

@@ -15,9 +15,10 @@ from keras_biosyn.pruning.graph import (
     keep_count,
     strongest_synapses,
     synapse_total,
+    unreachable_neurons,
 )
 from keras_biosyn.pruning.importance import IMPORTANCES, importance_scores
-from keras_biosyn.pruning.rebuild import with_graph
+from keras_biosyn.pruning.rebuild import with_graph, without_neurons
 from keras_biosyn.pruning.score import Score, evaluate_score
 from keras_biosyn.utils.validation import check_choice, check_float, check_int
 
@@ -51,6 +52,12 @@ class PruneResult:
         neurons_without_inputs: Neurons no input and no other neuron reaches.
         neurons_without_outputs: Non-output neurons that reach no other neuron.
         isolated_neurons: Either of the two (sorted).
+        units: `(before, after)` neurons of the layer.
+        removed_neurons: Neurons removed because no chain of synapses led
+            from them to an output neuron (`unreachable_neurons`), with their
+            synapses; the outputs are exactly those of the pruned graph with
+            them. Indices here and in the three lists above are those of the
+            given model.
         rounds: One dict per prune step: `synapses`, `keep` and `score` (or `None`).
     """
 
@@ -69,6 +76,8 @@ class PruneResult:
     neurons_without_inputs: list[int]
     neurons_without_outputs: list[int]
     isolated_neurons: list[int]
+    units: tuple[int, int] = (0, 0)
+    removed_neurons: list[int] = field(default_factory=list)
     rounds: list[dict] = field(default_factory=list)
 
     @property
@@ -98,6 +107,8 @@ class PruneResult:
             "neurons_without_inputs": self.neurons_without_inputs,
             "neurons_without_outputs": self.neurons_without_outputs,
             "isolated_neurons": self.isolated_neurons,
+            "units": list(self.units),
+            "removed_neurons": self.removed_neurons,
             "rounds": self.rounds,
         }
 
@@ -113,6 +124,7 @@ def prune(
     seed: int = 0,
     batch_size: int = 64,
     time_chunk: int = 256,
+    remove_neurons: bool = True,
 ) -> PruneResult:
     """A new model whose weakest synapses are removed.
 
@@ -122,7 +134,10 @@ def prune(
     pruned cell is rebuilt on a `keras_biosyn.wirings.Explicit` wiring of the
     remaining graph, so `synapse_layout="auto"` picks the sparse layout again
     by the remaining density, and the model saves, loads and exports like any
-    other. The given model is never modified.
+    other. Neurons from which no chain of synapses is left to an output
+    neuron cannot change the outputs; with `remove_neurons` they are removed
+    with their synapses (so the kept fraction may end below `keep`), which
+    shrinks every per-neuron computation. The given model is never modified.
 
     Exactly one of `keep` and `max_drop` says how far to prune:
 
@@ -162,6 +177,8 @@ def prune(
         seed: Seed of the tie-break and of `"random"`.
         batch_size: Sequences per chunk of the importance and `evaluate`.
         time_chunk: Steps per chunk of the importance.
+        remove_neurons: Remove the neurons that no longer reach an output
+            neuron (exact: the outputs do not change).
 
     Returns:
         A `PruneResult`; `.model` is the pruned model.
@@ -225,8 +242,12 @@ def prune(
     after = pruner.graph()
     # Compiled like `model` (working was compiled from its config), with a fresh optimizer.
     pruned = with_graph(working, *after, layer=rnn.name, synapse_layout=cell.synapse_layout)
-    new_cell = pruned.get_layer(rnn.name).cell
     disconnected = disconnected_neurons(*after, cell.output_size)
+    removed = unreachable_neurons(after[0], cell.output_size) if remove_neurons else []
+    if removed:
+        pruned = without_neurons(pruned, removed, layer=rnn.name)
+    new_cell = pruned.get_layer(rnn.name).cell
+    after = (new_cell.adjacency.numpy(), new_cell.sensory_adjacency.numpy())
     return PruneResult(
         model=pruned,
         layer=rnn.name,
@@ -247,6 +268,8 @@ def prune(
         neurons_without_inputs=disconnected["without_inputs"],
         neurons_without_outputs=disconnected["without_outputs"],
         isolated_neurons=disconnected["isolated"],
+        units=(int(cell.adjacency.shape[0]), int(new_cell.adjacency.shape[0])),
+        removed_neurons=removed,
         rounds=pruner.rounds,
     )
 

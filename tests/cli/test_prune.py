@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_biosyn import BioSynLTCCell, pruning
+from keras_biosyn import BioSynLTCCell, pruning, wirings
 from keras_biosyn_cli import prune as prune_command
 from tests.cli.cli import SAVED, assert_user_error, run
 from tests.testing import snapshot
@@ -68,6 +68,32 @@ def test_own_data_and_fine_tuning(small, tmp_path, capsys):
     assert report["synapses_after"] == 14 and report["fine_tune_epochs"] == 1
     assert len(report["rounds"]) == 3 and report["score_before"]["name"] == "acc"
     assert "1 fine-tuning epochs per round" in out
+
+
+def test_neurons_that_reach_no_output_are_removed_unless_kept(tmp_path, capsys):
+    keras.utils.set_random_seed(0)
+    cell = BioSynLTCCell(wirings.AutoNCP(10, 2, seed=0))
+    model = keras.Sequential([keras.Input((6, 3)), keras.layers.RNN(cell), keras.layers.Dense(2)])
+    model.save(tmp_path / "ncp.keras")
+    np.savez(
+        tmp_path / "data.npz", x=np.random.default_rng(0).normal(size=(8, 6, 3)), y=np.zeros(8)
+    )
+    reports = {}
+    for flag in ([], ["--keep-neurons"]):
+        out_dir = tmp_path / f"out{len(flag)}"
+        argv = ["prune", tmp_path / "ncp.keras", "--keep", "0.2", "--out", out_dir]
+        code, _, err = run(capsys, *argv, "--data", tmp_path / "data.npz", *flag)
+        assert code == 0, err
+        reports[bool(flag)] = json.loads((out_dir / "ncp_prune.json").read_text())
+    removed, kept = reports[False], reports[True]
+    assert kept["units"] == [10, 10] and kept["removed_neurons"] == []
+    assert removed["removed_neurons"] and removed["units"] == [
+        10,
+        10 - len(removed["removed_neurons"]),
+    ]
+    markdown = (tmp_path / "out0" / "ncp_prune.md").read_text()
+    assert f"| neurons | 10 | {removed['units'][1]} |" in markdown
+    assert "Removed (no path to an output neuron" in markdown
 
 
 def test_user_errors_are_one_line(small, tmp_path, capsys):

@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 from keras_biosyn import export, wirings
-from keras_biosyn.pruning import GradualPruning, prune, synapse_importance, with_graph
+from keras_biosyn.pruning import (
+    GradualPruning,
+    prune,
+    synapse_importance,
+    unreachable_neurons,
+    with_graph,
+    without_neurons,
+)
 from tests.pruning.conftest import make_model
 from tests.testing import assert_config_round_trip, assert_keras_round_trip
 
@@ -108,7 +115,8 @@ def test_fine_tuning_rounds(model, data):
 def test_disconnected_neurons_are_reported(data):
     wiring = wirings.NCP(2, 2, 1, 2, 2, 2, 1, seed=0)
     model = make_model(wiring=wiring)
-    result = prune(model, data, keep=0.1)
+    result = prune(model, data, keep=0.1, remove_neurons=False)
+    assert result.removed_neurons == [] and result.units == (5, 5)
     cell = result.model.get_layer("ltc").cell
     adjacency = cell.adjacency.numpy() != 0
     for neuron in result.neurons_without_inputs:
@@ -120,6 +128,60 @@ def test_disconnected_neurons_are_reported(data):
     assert sorted(set(result.neurons_without_inputs) | set(result.neurons_without_outputs)) == (
         result.isolated_neurons
     )
+
+
+def test_neurons_that_reach_no_output_are_removed_exactly(data, tmp_path):
+    wiring = wirings.AutoNCP(12, 2, seed=1)
+    model = make_model(wiring=wiring)
+    kept = prune(model, data, keep=0.25, remove_neurons=False)
+    result = prune(model, data, keep=0.25)
+    graph = kept.model.get_layer("ltc").cell.adjacency.numpy()
+    assert result.removed_neurons == unreachable_neurons(graph, 2) != []
+    survivors = np.setdiff1d(np.arange(12), result.removed_neurons)
+    assert result.units == (12, len(survivors))
+    cell, full = result.model.get_layer("ltc").cell, kept.model.get_layer("ltc").cell
+    assert cell.units == len(survivors) and cell.output_size == 2
+    np.testing.assert_array_equal(cell.w.numpy(), full.w.numpy()[np.ix_(survivors, survivors)])
+    np.testing.assert_array_equal(cell.cm.numpy(), full.cm.numpy()[survivors])
+    np.testing.assert_array_equal(cell.sensory_mu.numpy(), full.sensory_mu.numpy()[:, survivors])
+    assert result.synapses_after == (
+        np.count_nonzero(cell.adjacency.numpy()) + np.count_nonzero(cell.sensory_adjacency.numpy())
+    )
+    assert result.synapses_after < kept.synapses_after
+    assert result.parameters_after < kept.parameters_after
+    np.testing.assert_allclose(
+        result.model.predict(data[0], verbose=0), kept.model.predict(data[0], verbose=0), atol=1e-6
+    )
+    assert_keras_round_trip(result.model, data[0], tmp_path)
+    assert result.to_dict()["removed_neurons"] == result.removed_neurons
+
+
+def test_unreachable_neurons_match_a_search_from_the_outputs():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        units, outputs = rng.integers(1, 9), rng.integers(1, 4)
+        graph = rng.random((units, units)) < rng.uniform(0.05, 0.5)
+        reached, frontier = set(range(min(outputs, units))), list(range(min(outputs, units)))
+        while frontier:  # walk the synapses backwards from the outputs
+            post = frontier.pop()
+            for pre in np.flatnonzero(graph[:, post]):
+                if pre not in reached:
+                    reached.add(int(pre))
+                    frontier.append(int(pre))
+        expected = sorted(set(range(units)) - reached)
+        assert unreachable_neurons(graph.astype(int), outputs) == expected
+
+
+def test_output_neurons_cannot_be_removed(data):
+    model = make_model(wiring=wirings.AutoNCP(12, 2, seed=1))
+    with pytest.raises(
+        ValueError, match=r"non-output neurons, in \[2, 12\).*Received: neurons=\[1\]"
+    ):
+        without_neurons(model, [1])
+    with pytest.raises(ValueError, match="leaving at least one"):
+        without_neurons(
+            make_model(wiring=wirings.AutoNCP(12, 2, seed=1)), [*range(2, 12), 0]
+        )
 
 
 def test_gradual_pruning_during_fit(model, data):
