@@ -10,7 +10,7 @@ from keras_biosyn.benchmarking.report import (
     speed_table,
     summary_table,
 )
-from keras_biosyn.benchmarking.runner import run, run_one
+from keras_biosyn.benchmarking.runner import run, run_one, split_scores, train_one
 from keras_biosyn.benchmarking.tasks import TASKS, Task, get_task
 
 __all__ = [
@@ -27,5 +27,7 @@ __all__ = [
     "run",
     "run_one",
     "speed_table",
+    "split_scores",
     "summary_table",
+    "train_one",
 ]

@@ -27,7 +27,7 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def run_one(
+def train_one(
     task: Task,
     splits,
     model_name: str,
@@ -37,19 +37,22 @@ def run_one(
     patience: int,
     cell_options: dict | None = None,
     learning_rate: float = LEARNING_RATE,
-) -> dict:
-    """Trains one model with early stopping on validation loss; returns its test score.
+):
+    """Builds and trains one model as `run_one` does; returns it with its history.
 
-    The model comes from `build_model` and is trained by `keras_biosyn.recipes.fit`
-    (the main job's recipe) after `keras.utils.set_random_seed(seed)`.
+    Returns:
+        `(model, history, seconds, seconds_per_epoch)`: the trained model (the
+        weights of its best validation loss), its `keras.callbacks.History`,
+        the fit time and the median seconds per epoch after the first.
 
-    The result also holds `best_epoch` (the epoch of the best validation loss,
-    whose weights are kept), the validation score there and, for forecasting
-    tasks, the validation and test MSE, so that a shift between the training
-    period and the test period shows.
+    Example:
+
+    ```python
+    model, history, seconds, per_epoch = train_one(task, task.load(), "lstm", 8, 0, 2, 2)
+    ```
     """
     keras.utils.set_random_seed(seed)
-    train, validation, test = splits["train"], splits["validation"], splits["test"]
+    train, validation = splits["train"], splits["validation"]
     model = build_model(
         model_name,
         neurons,
@@ -73,11 +76,50 @@ def run_one(
         verbose=0,
     )
     seconds = time.perf_counter() - start
-    # One predict call of one batch: each new batch shape costs an XLA compilation.
+    # the first epoch holds tracing and XLA compilation
+    return model, history, seconds, statistics.median(timer.seconds[1:] or timer.seconds)
+
+
+def split_scores(task: Task, splits, model) -> tuple[float, float]:
+    """`(validation, test)` scores of `model`, from one `predict` call of one batch.
+
+    Each new batch shape costs an XLA compilation, so validation and test go
+    through together.
+    """
+    validation, test = splits["validation"], splits["test"]
     both = np.concatenate([validation.x, test.x])
     predictions = model.predict(both, batch_size=len(both), verbose=0)
-    validation_score = task.score(predictions[: len(validation.x)], validation.y)
-    score = task.score(predictions[len(validation.x) :], test.y)
+    return (
+        task.score(predictions[: len(validation.x)], validation.y),
+        task.score(predictions[len(validation.x) :], test.y),
+    )
+
+
+def run_one(
+    task: Task,
+    splits,
+    model_name: str,
+    neurons: int,
+    seed: int,
+    epochs: int,
+    patience: int,
+    cell_options: dict | None = None,
+    learning_rate: float = LEARNING_RATE,
+) -> dict:
+    """Trains one model with early stopping on validation loss; returns its test score.
+
+    The model comes from `build_model` and is trained by `keras_biosyn.recipes.fit`
+    (the main job's recipe) after `keras.utils.set_random_seed(seed)`.
+
+    The result also holds `best_epoch` (the epoch of the best validation loss,
+    whose weights are kept), the validation score there and, for forecasting
+    tasks, the validation and test MSE, so that a shift between the training
+    period and the test period shows.
+    """
+    model, history, seconds, seconds_per_epoch = train_one(
+        task, splits, model_name, neurons, seed, epochs, patience, cell_options, learning_rate
+    )
+    validation_score, score = split_scores(task, splits, model)
     losses, parameters = history.history, recurrent_parameters(model)
     del model, history
     keras.backend.clear_session()
@@ -96,8 +138,7 @@ def run_one(
         "train_loss": float(losses["loss"][int(np.argmin(losses["val_loss"]))]),
         "epochs": len(losses["loss"]),
         "seconds": round(seconds, 2),
-        # the first epoch holds tracing and XLA compilation
-        "seconds_per_epoch": statistics.median(timer.seconds[1:] or timer.seconds),
+        "seconds_per_epoch": seconds_per_epoch,
         **({"cell_options": dict(cell_options)} if cell_options else {}),
         **({"learning_rate": learning_rate} if learning_rate != LEARNING_RATE else {}),
     }
