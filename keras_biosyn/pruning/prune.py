@@ -341,9 +341,9 @@ class _Pruner:
     def score(self) -> Score:
         return evaluate_score(self.model, self.inputs, self.labels, self.batch_size)
 
-    def ranked(self, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """The graph of the `count` most important synapses (importance measured now)."""
-        scores = importance_scores(
+    def scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """The importance of every synapse, measured on the current weights."""
+        return importance_scores(
             self.model,
             self.inputs,
             self.importance,
@@ -352,8 +352,11 @@ class _Pruner:
             self.batch_size,
             self.time_chunk,
         )
+
+    def ranked(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The graph of the `count` most important synapses (importance measured now)."""
         adjacency, sensory = self.graph()
-        masks = strongest_synapses(scores, adjacency, sensory, count, self.seed)
+        masks = strongest_synapses(self.scores(), adjacency, sensory, count, self.seed)
         return adjacency * masks[0], sensory * masks[1]
 
     def assign(self, graph):
@@ -376,15 +379,7 @@ class _Pruner:
     def bisect(self, before: Score, max_drop: float, total: int):
         """The fewest synapses (by one ranking) whose score drops by at most `max_drop`."""
         full = self.graph()
-        scores = importance_scores(
-            self.model,
-            self.inputs,
-            self.importance,
-            self.layer,
-            self.seed,
-            self.batch_size,
-            self.time_chunk,
-        )
+        scores = self.scores()
         low, high = 1, total
         while low < high:
             middle = (low + high) // 2
