@@ -70,7 +70,23 @@ def add_arguments(parser: argparse.ArgumentParser):
         "(default: --inputs, else the embedded Japanese Vowels training set when the model "
         "takes it)",
     )
+    add_layout_argument(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+
+
+SYNAPSE_LAYOUTS = ("dense", "model", "fastest")
+
+
+def add_layout_argument(parser: argparse.ArgumentParser):
+    """`--synapse-layout`, shared by `export` and `prune`."""
+    parser.add_argument(
+        "--synapse-layout",
+        choices=SYNAPSE_LAYOUTS,
+        default="dense",
+        help="how the .tflite files compute synapses: dense (runs on TFLite Micro), model "
+        "(each cell's own layout: a sparse cell stores only its synapses) or fastest (both "
+        "converted and timed in LiteRT here, the faster kept)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -159,14 +175,18 @@ def _export(args, model, name, modes, quantizations, data) -> int:
     from keras_biosyn.utils.files import staged_directory
 
     with staged_directory(args.out) as staging:
-        report = write_exports(model, staging, name, modes, quantizations, data, str(args.model))
+        report = write_exports(
+            model, staging, name, modes, quantizations, data, str(args.model), args.synapse_layout
+        )
     print(
         f"Wrote {len(report['files']) + 1} outputs to {args.out} ({name}_export.json lists them)"
     )
     return 0
 
 
-def write_exports(model, directory, name, modes, quantizations, data, source: str) -> dict:
+def write_exports(
+    model, directory, name, modes, quantizations, data, source: str, synapse_layout="dense"
+) -> dict:
     """Writes `model`'s SavedModel, TFLite files and `<name>_export.json` into `directory`.
 
     What `keras-biosyn export` writes (other commands, such as `prune`, reuse it),
@@ -181,6 +201,7 @@ def write_exports(model, directory, name, modes, quantizations, data, source: st
         quantizations: Among `QUANTIZATIONS`.
         data: The parity and calibration data, as `export_data` returns it.
         source: How the report names the model (its file).
+        synapse_layout: `"dense"`, `"model"` or `"fastest"` (see `export_tflite`).
 
     Returns:
         The report written as `<name>_export.json`.
@@ -219,18 +240,23 @@ def write_exports(model, directory, name, modes, quantizations, data, source: st
                     f"{path.name}: calibrating int8 on closed-loop steps of "
                     f"{len(calibration)} sequences from {data['calibration_source']}"
                 )
-            export.export_tflite(
-                model,
-                path,
-                mode=mode,
-                sequence_length=data["check"].shape[1] if mode == "sequence" else None,
-                quantization=None if quantization == "float32" else quantization,
-                representative_data=calibration,
-            )
+            options = {
+                "mode": mode,
+                "sequence_length": data["check"].shape[1] if mode == "sequence" else None,
+                "quantization": None if quantization == "float32" else quantization,
+                "representative_data": calibration,
+            }
+            layout, timings = synapse_layout, None
+            if layout == "fastest":
+                choice = export.fastest_synapse_layout(model, **options)
+                layout, timings = choice.layout, choice.microseconds or None
+            export.export_tflite(model, path, synapse_layout=layout, **options)
             entry = {
                 "file": path.name,
                 "format": f"tflite_{mode}",
                 "quantization": quantization,
+                "synapse_layout": layout,
+                **({"litert_microseconds": timings} if timings else {}),
                 **file_checksums(path, directory)[0],
                 "ops": export.tflite_ops(path),
             }
@@ -257,6 +283,10 @@ def _print_entry(entry: dict, mode: str):
     parity = entry["parity"]
     unit = "steps" if mode == "streaming" else "sequences"
     accuracy = f", test accuracy {entry['test_accuracy']:.4f}" if "test_accuracy" in entry else ""
+    timings = entry.get("litert_microseconds")
+    if timings:
+        measured = ", ".join(f"{name} {value:.1f} µs" for name, value in timings.items())
+        print(f"{entry['file']}: synapse layout {entry['synapse_layout']} ({measured} per step)")
     print(
         f"{entry['file']}: {entry['size_bytes'] / 1024:.1f} KB, ops {', '.join(entry['ops'])}\n"
         f"  vs Keras over {parity['steps']} {unit}: max error {parity['max_abs_error']:.2e}, "

@@ -25,6 +25,7 @@ from keras_biosyn_cli.common import (
     embedded_dataset_fits,
     load_keras_model,
 )
+from keras_biosyn_cli.export_model import add_layout_argument
 
 IMPORTANCES = ("current", "conductance", "magnitude", "random")
 QUANTIZATIONS = ("float32", "float16", "int8")
@@ -85,6 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser):
         help="TFLite files to write, comma-separated among float32, float16, int8 "
         "(default: float32)",
     )
+    add_layout_argument(parser)
     parser.add_argument(
         "--keep-neurons",
         action="store_true",
@@ -249,9 +251,20 @@ def _write(args, name, model, pruned, data) -> int:
             args.quantize,
             exports,
             str(path.name),
+            args.synapse_layout,
         )
         report["exports"] = [
-            {key: entry[key] for key in ("file", "size_bytes", "parity") if key in entry}
+            {
+                key: entry[key]
+                for key in (
+                    "file",
+                    "size_bytes",
+                    "parity",
+                    "synapse_layout",
+                    "litert_microseconds",
+                )
+                if key in entry
+            }
             for entry in export_report["files"]
             if "size_bytes" in entry
         ]
@@ -316,7 +329,8 @@ def markdown_report(report: dict) -> str:
     for entry in report.get("exports", []):
         parity = entry.get("parity") or {}
         error = f", max error vs Keras {parity['max_abs_error']:.1e}" if parity else ""
-        lines.append(f"- `{entry['file']}`: {entry['size_bytes']} bytes{error}")
+        layout = f", {entry['synapse_layout']} layout" if "synapse_layout" in entry else ""
+        lines.append(f"- `{entry['file']}`: {entry['size_bytes']} bytes{layout}{error}")
     return "\n".join(lines) + "\n"
 
 

@@ -5,18 +5,25 @@ fixed-length sequence model, float32, float16 or int8; `compare` checks an
 exported model against Keras in the LiteRT interpreter; `run_tflite_micro`
 runs it in the TFLite Micro host interpreter; `step_through` steps any of
 these runtimes through sequences with the state fed back, and `dense_copy` /
-`dense_model_copy` give the dense-layout copies that are exported. Writing
+`dense_model_copy` give the dense-layout copies that are exported;
+`fastest_synapse_layout` times both layouts in LiteRT. Writing
 SavedModel and TFLite files needs the TensorFlow backend (under JAX or
 PyTorch they raise a `RuntimeError` saying so); the runtimes come with the
 `edge` extra.
 """
 
 from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy
+from keras_biosyn.export.layout_choice import (
+    LayoutChoice,
+    fastest_synapse_layout,
+    litert_microseconds,
+)
 from keras_biosyn.export.litert import (
     calibration_samples,
     convert,
     deployable_model,
     export_tflite,
+    tflite_flatbuffer,
     tflite_ops,
 )
 from keras_biosyn.export.runtime import (
@@ -31,6 +38,7 @@ from keras_biosyn.export.stepping import keras_step_function, step_through
 from keras_biosyn.export.streaming import sequence_model, streaming_model
 
 __all__ = [
+    "LayoutChoice",
     "LiteRTModel",
     "calibration_samples",
     "compare",
@@ -40,12 +48,15 @@ __all__ = [
     "deployable_model",
     "export_saved_model",
     "export_tflite",
+    "fastest_synapse_layout",
     "keras_step_function",
+    "litert_microseconds",
     "run_tflite_micro",
     "sequence_model",
     "signature_input_order",
     "signature_output_order",
     "step_through",
     "streaming_model",
+    "tflite_flatbuffer",
     "tflite_ops",
 ]

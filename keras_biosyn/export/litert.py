@@ -18,6 +18,7 @@ from keras_biosyn.utils.files import check_destination, write_file_atomically
 from keras_biosyn.utils.validation import check_choice
 
 MODES = ("streaming", "sequence")
+EXPORT_LAYOUTS = ("dense", "model", "fastest")
 QUANTIZATIONS = (None, "float16", "int8")
 
 
@@ -169,7 +170,11 @@ def export_tflite(
             `(x_t, state)` step samples are derived from them with
             `calibration_samples`), or prepared samples: an iterable whose
             items are dicts keyed by input name or lists in input order.
-        synapse_layout: `"dense"` (default; runs on TFLite Micro) or `"model"`.
+        synapse_layout: `"dense"` (default; runs on TFLite Micro), `"model"`
+            (each cell's own layout: a sparse cell keeps only its existing
+            synapses, the smaller file) or `"fastest"` (converts both and
+            keeps the one LiteRT runs faster on this machine; see
+            `fastest_synapse_layout`).
         overwrite: Replace an existing file.
 
     Returns:
@@ -184,7 +189,38 @@ def export_tflite(
     ```
     """
     require_backend("TFLite export")
+    check_choice("synapse_layout", synapse_layout, EXPORT_LAYOUTS)
     path = check_destination(path, overwrite, suffix=".tflite")
+    if synapse_layout == "fastest":
+        from keras_biosyn.export.layout_choice import fastest_synapse_layout
+
+        choice = fastest_synapse_layout(
+            model, mode, sequence_length, quantization, representative_data
+        )
+        flatbuffer = choice.flatbuffer
+    else:
+        flatbuffer = tflite_flatbuffer(
+            model, mode, sequence_length, quantization, representative_data, synapse_layout
+        )
+    return write_file_atomically(path, flatbuffer)
+
+
+def tflite_flatbuffer(
+    model,
+    mode: str = "streaming",
+    sequence_length: int | None = None,
+    quantization: str | None = None,
+    representative_data=None,
+    synapse_layout: str = "dense",
+) -> bytes:
+    """The `.tflite` bytes `export_tflite` writes for one synapse layout (nothing written).
+
+    Example:
+
+    ```python
+    size = len(tflite_flatbuffer(model, synapse_layout="model"))
+    ```
+    """
     if mode == "sequence" and quantization == "int8":
         raise ValueError(
             "int8 quantization is available for mode='streaming' only: TensorFlow 2.21's "
@@ -196,8 +232,7 @@ def export_tflite(
         representative_data = calibration_samples(
             model, _check_sequences(representative_data, deployable.inputs[0].shape[-1])
         )
-    flatbuffer = convert(deployable, quantization, representative_data)
-    return write_file_atomically(path, flatbuffer)
+    return convert(deployable, quantization, representative_data)
 
 
 def _is_sequence_batch(data) -> bool:

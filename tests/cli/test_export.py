@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_biosyn import BioSynLTCCell, export
+from keras_biosyn import BioSynLTCCell, export, wirings
 from tests.cli.cli import SAVED, assert_user_error, run
 from tests.testing import snapshot
 
@@ -73,6 +73,30 @@ def test_own_data_calibrates_int8_and_sequence_mode_works(small_model, tmp_path,
     assert code == 0, err
     assert (tmp_path / "sequence" / "small_sequence_float32.tflite").is_file()
     assert "vs Keras over 4 sequences" in out
+
+
+def test_the_synapse_layout_is_chosen_and_reported(tmp_path, capsys):
+    keras.utils.set_random_seed(0)
+    cell = BioSynLTCCell(wirings.AutoNCP(12, 2, seed=0))  # sparse: two layouts exist
+    model = keras.Sequential([keras.Input((10, 3)), keras.layers.RNN(cell), keras.layers.Dense(2)])
+    model.save(tmp_path / "ncp.keras")
+    reports = {}
+    for layout in ("dense", "model", "fastest"):
+        argv = ["export", tmp_path / "ncp.keras", "--out", tmp_path / layout]
+        code, out, err = run(capsys, *argv, "--synapse-layout", layout, "--quantize", "float32")
+        assert code == 0, err
+        report = json.loads((tmp_path / layout / "ncp_export.json").read_text())
+        (entry,) = [e for e in report["files"] if e["format"] == "tflite_streaming"]
+        reports[layout] = entry
+    assert reports["dense"]["synapse_layout"] == "dense"
+    assert "UNSORTED_SEGMENT_SUM" in reports["model"]["ops"]
+    assert "UNSORTED_SEGMENT_SUM" not in reports["dense"]["ops"]
+    fastest = reports["fastest"]
+    timings = fastest["litert_microseconds"]
+    assert sorted(timings) == ["dense", "model"]
+    assert fastest["synapse_layout"] == min(timings, key=timings.get)
+    assert fastest["sha256"] == reports[fastest["synapse_layout"]]["sha256"]
+    assert f"synapse layout {fastest['synapse_layout']} (dense " in out
 
 
 def test_a_failure_at_the_last_step_leaves_the_previous_files(tmp_path, capsys, monkeypatch):

@@ -79,19 +79,22 @@ def test_neurons_that_reach_no_output_are_removed_unless_kept(tmp_path, capsys):
         tmp_path / "data.npz", x=np.random.default_rng(0).normal(size=(8, 6, 3)), y=np.zeros(8)
     )
     reports = {}
-    for flag in ([], ["--keep-neurons"]):
-        out_dir = tmp_path / f"out{len(flag)}"
+    for flag in (["--synapse-layout", "fastest"], ["--keep-neurons"]):
+        out_dir = tmp_path / flag[0].strip("-")
         argv = ["prune", tmp_path / "ncp.keras", "--keep", "0.2", "--out", out_dir]
         code, _, err = run(capsys, *argv, "--data", tmp_path / "data.npz", *flag)
         assert code == 0, err
-        reports[bool(flag)] = json.loads((out_dir / "ncp_prune.json").read_text())
+        reports["--keep-neurons" in flag] = json.loads((out_dir / "ncp_prune.json").read_text())
     removed, kept = reports[False], reports[True]
     assert kept["units"] == [10, 10] and kept["removed_neurons"] == []
     assert removed["removed_neurons"] and removed["units"] == [
         10,
         10 - len(removed["removed_neurons"]),
     ]
-    markdown = (tmp_path / "out0" / "ncp_prune.md").read_text()
+    (tflite,) = [e for e in removed["exports"] if e["file"].endswith(".tflite")]
+    assert tflite["synapse_layout"] in ("dense", "model")
+    markdown = (tmp_path / "synapse-layout" / "ncp_prune.md").read_text()
+    assert f"{tflite['synapse_layout']} layout, max error" in markdown
     assert f"| neurons | 10 | {removed['units'][1]} |" in markdown
     assert "Removed (no path to an output neuron" in markdown
 

@@ -179,9 +179,7 @@ def test_output_neurons_cannot_be_removed(data):
     ):
         without_neurons(model, [1])
     with pytest.raises(ValueError, match="leaving at least one"):
-        without_neurons(
-            make_model(wiring=wirings.AutoNCP(12, 2, seed=1)), [*range(2, 12), 0]
-        )
+        without_neurons(make_model(wiring=wirings.AutoNCP(12, 2, seed=1)), [*range(2, 12), 0])
 
 
 def test_gradual_pruning_during_fit(model, data):
