@@ -417,7 +417,14 @@ def summarize(out: Path) -> str:
                 score = np.mean(point[2])
                 rival = "none that small | — |"
                 if best:
-                    winner = "BioSyn" if sign * (score - best[3]) > 0 else best[0].upper()
+                    margin = sign * (score - best[3])
+                    winner = (
+                        "tie"
+                        if abs(margin) < 5e-5
+                        else "BioSyn"
+                        if margin > 0
+                        else best[0].upper()
+                    )
                     rival = f"{best[0].upper()}({best[1]}), {best[2]} params: {best[3]:.4f} | "
                     rival += f"{winner} |"
                 smaller.append(
