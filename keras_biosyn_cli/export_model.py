@@ -248,9 +248,12 @@ def write_exports(
             }
             layout, timings = synapse_layout, None
             if layout == "fastest":
+                # the chosen file is already converted: write its bytes, not a second conversion
                 choice = export.fastest_synapse_layout(model, **options)
                 layout, timings = choice.layout, choice.microseconds or None
-            export.export_tflite(model, path, synapse_layout=layout, **options)
+                write_file_atomically(path, choice.flatbuffer)
+            else:
+                export.export_tflite(model, path, synapse_layout=layout, **options)
             entry = {
                 "file": path.name,
                 "format": f"tflite_{mode}",

@@ -63,6 +63,14 @@ def needs_dense_copy(layer) -> bool:
     )
 
 
+def has_sparse_cells(model) -> bool:
+    """Whether any recurrent layer of `model` (or `model` itself) needs a dense copy to export.
+
+    Such a model has two export layouts: its own and the dense one.
+    """
+    return any(needs_dense_copy(layer) for layer in getattr(model, "layers", [model]))
+
+
 def dense_copy(cell: WiredCell) -> WiredCell:
     """`cell`, or a built dense-layout copy of it sharing its values.
 

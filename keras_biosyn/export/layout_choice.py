@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from keras_biosyn.export.dense_copy import needs_dense_copy
+from keras_biosyn.export.dense_copy import has_sparse_cells
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,6 @@ class LayoutChoice:
     def flatbuffer(self) -> bytes:
         """The bytes of the chosen layout."""
         return self.flatbuffers[self.layout]
-
-
-def has_sparse_cells(model) -> bool:
-    """Whether any recurrent layer of `model` computes synapses sparsely (two layouts exist)."""
-    return any(needs_dense_copy(layer) for layer in getattr(model, "layers", [model]))
 
 
 def litert_microseconds(flatbuffers: dict, invokes: int = 200, rounds: int = 5) -> dict:

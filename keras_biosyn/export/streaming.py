@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras
 
 from keras_biosyn.cells import WiredCell
-from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy, needs_dense_copy
+from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy, has_sparse_cells
 from keras_biosyn.utils.validation import check_choice, check_int
 
 # Layers that act on each time step independently (on the last axis).
@@ -168,8 +168,7 @@ def sequence_model(
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)
     source = model
-    sparse = any(needs_dense_copy(layer) for layer in getattr(model, "layers", [model]))
-    if sparse and synapse_layout == "dense":
+    if has_sparse_cells(model) and synapse_layout == "dense":
         if not isinstance(model, keras.Model):
             raise ValueError("Wrap the RNN layer in a keras Model to export it densely.")
         source = dense_model_copy(model)

@@ -76,8 +76,8 @@ class PruneResult:
     neurons_without_inputs: list[int]
     neurons_without_outputs: list[int]
     isolated_neurons: list[int]
-    units: tuple[int, int] = (0, 0)
-    removed_neurons: list[int] = field(default_factory=list)
+    units: tuple[int, int]
+    removed_neurons: list[int]
     rounds: list[dict] = field(default_factory=list)
 
     @property
