@@ -6,25 +6,40 @@ exported model against Keras in the LiteRT interpreter; `run_tflite_micro`
 runs it in the TFLite Micro host interpreter; `step_through` steps any of
 these runtimes through sequences with the state fed back, and `dense_copy` /
 `dense_model_copy` give the dense-layout copies that are exported;
-`fastest_synapse_layout` times both layouts in LiteRT. Writing
+`fastest_synapse_layout` times both layouts in LiteRT; `device_profile` measures a
+file as a device runs it and `int8_agreement` an int8 file against float32. Writing
 SavedModel and TFLite files needs the TensorFlow backend (under JAX or
 PyTorch they raise a `RuntimeError` saying so); the runtimes come with the
 `edge` extra.
 """
 
 from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy
+from keras_biosyn.export.device_profile import (
+    INT8_TOLERANCE,
+    DeviceProfile,
+    Int8Agreement,
+    device_profile,
+    int8_agreement,
+    op_precisions,
+    tflite_micro_arena_bytes,
+    unpadded_lengths,
+)
+from keras_biosyn.export.device_step import DeviceStep
 from keras_biosyn.export.layout_choice import (
     LayoutChoice,
     fastest_synapse_layout,
     litert_microseconds,
 )
 from keras_biosyn.export.litert import (
+    MEMBRANE_PRECISIONS,
     calibration_samples,
     convert,
     deployable_model,
     export_tflite,
+    membrane_tensors,
     tflite_flatbuffer,
     tflite_ops,
+    without_tensor_names,
 )
 from keras_biosyn.export.runtime import (
     LiteRTModel,
@@ -38,6 +53,11 @@ from keras_biosyn.export.stepping import keras_step_function, step_through
 from keras_biosyn.export.streaming import sequence_model, streaming_model
 
 __all__ = [
+    "INT8_TOLERANCE",
+    "MEMBRANE_PRECISIONS",
+    "DeviceProfile",
+    "DeviceStep",
+    "Int8Agreement",
     "LayoutChoice",
     "LiteRTModel",
     "calibration_samples",
@@ -46,11 +66,15 @@ __all__ = [
     "dense_copy",
     "dense_model_copy",
     "deployable_model",
+    "device_profile",
     "export_saved_model",
     "export_tflite",
     "fastest_synapse_layout",
+    "int8_agreement",
     "keras_step_function",
     "litert_microseconds",
+    "membrane_tensors",
+    "op_precisions",
     "run_tflite_micro",
     "sequence_model",
     "signature_input_order",
@@ -58,5 +82,8 @@ __all__ = [
     "step_through",
     "streaming_model",
     "tflite_flatbuffer",
+    "tflite_micro_arena_bytes",
     "tflite_ops",
+    "unpadded_lengths",
+    "without_tensor_names",
 ]

@@ -91,6 +91,7 @@ def fastest_synapse_layout(
     representative_data=None,
     invokes: int = 200,
     rounds: int = 5,
+    membrane: str = "float32",
 ) -> LayoutChoice:
     """Converts `model` in both synapse layouts and picks the one LiteRT runs faster.
 
@@ -108,6 +109,7 @@ def fastest_synapse_layout(
         representative_data: For int8, as for `export_tflite`.
         invokes: Calls per timing round.
         rounds: Timing rounds.
+        membrane: For int8, as for `export_tflite`.
 
     Returns:
         A `LayoutChoice`: the layout, each layout's µs per call and the bytes.
@@ -124,7 +126,7 @@ def fastest_synapse_layout(
     layouts = ("dense", "model") if has_sparse_cells(model) else ("dense",)
     flatbuffers = {
         layout: tflite_flatbuffer(
-            model, mode, sequence_length, quantization, representative_data, layout
+            model, mode, sequence_length, quantization, representative_data, layout, membrane
         )
         for layout in layouts
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_biosyn.export.device_step import MEMBRANE_SCOPE, SYNAPSE_SCOPE
 from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
 from keras_biosyn.export.streaming import sequence_model, streaming_model
 from keras_biosyn.utils.backend import require_backend
@@ -20,6 +22,9 @@ from keras_biosyn.utils.validation import check_choice
 MODES = ("streaming", "sequence")
 EXPORT_LAYOUTS = ("dense", "model", "fastest")
 QUANTIZATIONS = (None, "float16", "int8")
+# The precision of the membrane update (the solver's per-neuron arithmetic and the state fed
+# back) in an int8 model; see keras_biosyn.export.device_step.
+MEMBRANE_PRECISIONS = ("float32", "int8")
 
 
 def _require_tensorflow():
@@ -44,15 +49,30 @@ def deployable_model(model, mode="streaming", sequence_length=None, synapse_layo
     return sequence_model(model, sequence_length, batch_size=1, synapse_layout=synapse_layout)
 
 
-def convert(deployable, quantization=None, representative_data=None) -> bytes:
+def convert(
+    deployable, quantization=None, representative_data=None, membrane: str = "float32"
+) -> bytes:
     """Converts a batch-1 Keras model to TFLite flatbuffer bytes, builtin ops only.
 
     Weights are frozen by exporting through `keras.export.ExportArchive` to a
     SavedModel first. Raises `ValueError` if the converter needs any op
-    outside the TFLite builtin set (Flex ops) or a resource variable.
+    outside the TFLite builtin set (Flex ops) or a resource variable. Tensor
+    names are dropped from the file (the signature keeps the input and
+    output names): they are debugging strings, a quarter of a small model's bytes.
+
+    Args:
+        deployable: A batch-1 model (`deployable_model`).
+        quantization: One of `QUANTIZATIONS`.
+        representative_data: int8 calibration samples (see `calibration_samples`).
+        membrane: In an int8 model, `"float32"` (default) keeps every op of the
+            membrane update (`MEMBRANE_SCOPE` of a `DeviceStep`) in float32 and
+            quantizes the synapses; `"int8"` quantizes it too, except the ops
+            that int8 cannot run (`FLOAT_OPS_IN_INT8`), which loses accuracy
+            (see `keras_biosyn.export.device_step`).
     """
     tf = _require_tensorflow()
     check_choice("quantization", quantization, QUANTIZATIONS)
+    check_choice("membrane", membrane, MEMBRANE_PRECISIONS)
     if quantization == "int8" and representative_data is None:
         raise ValueError(
             "quantization='int8' calibrates on representative data: pass "
@@ -92,7 +112,7 @@ def convert(deployable, quantization=None, representative_data=None) -> bytes:
                     "ignore", message=".*tf.lite.Interpreter is deprecated", category=UserWarning
                 )
                 if quantization == "int8":
-                    flatbuffer = _quantize_int8(tf, converter, samples, names)
+                    flatbuffer = _quantize_int8(tf, converter, samples, names, membrane)
                 else:
                     flatbuffer = converter.convert()
         except Exception as error:  # the converter raises ConverterError and friends
@@ -103,25 +123,91 @@ def convert(deployable, quantization=None, representative_data=None) -> bytes:
     flex = [op for op in tflite_ops(flatbuffer) if op.startswith("Flex") or op == "CUSTOM"]
     if flex:
         raise ValueError(f"The converted model needs non-builtin ops {flex}; it was not written.")
-    return flatbuffer
+    return without_tensor_names(flatbuffer)
 
 
-# Ops kept in float32 (between DEQUANTIZE and QUANTIZE) in int8 models, a few per neuron:
-# TFLite Micro has no int8 EXP kernel, and in int8 the exponential step's denominator can
-# round to zero, which int8 DIV refuses at run time; its guarding MAXIMUM must be float too.
+# Ops kept in float32 in every int8 model, even with membrane="int8": TFLite Micro has no
+# int8 EXP kernel, and in int8 the exponential step's denominator can round to zero, which
+# int8 DIV refuses at run time; its guarding MAXIMUM must be float too.
 FLOAT_OPS_IN_INT8 = ("EXP", "DIV", "MAXIMUM")
 
 
-def _quantize_int8(tf, converter, samples, names) -> bytes:
-    """Full-integer quantization, except `FLOAT_OPS_IN_INT8` (selective quantization)."""
+def _quantize_int8(tf, converter, samples, names, membrane) -> bytes:
+    """Full-integer quantization but for the float32 ops (selective quantization).
+
+    `converter` is set up for int8; the tensors of the membrane update are
+    found by name in the float conversion of the same graph.
+    """
+    float_nodes = []
+    if membrane == "float32":
+        float_nodes = membrane_tensors(_float_conversion(tf, converter))
     debugger = tf.lite.experimental.QuantizationDebugger(
         converter=converter,
         debug_dataset=lambda: iter([[sample[name] for name in names] for sample in samples]),
         debug_options=tf.lite.experimental.QuantizationDebugOptions(
-            denylisted_ops=list(FLOAT_OPS_IN_INT8)
+            denylisted_ops=list(FLOAT_OPS_IN_INT8), denylisted_nodes=float_nodes
         ),
     )
     return debugger.get_nondebug_quantized_model()
+
+
+def _float_conversion(tf, converter) -> bytes:
+    """`converter`'s float32 conversion (its int8 settings restored afterwards)."""
+    settings = (
+        converter.optimizations,
+        converter.representative_dataset,
+        list(converter.target_spec.supported_ops),
+    )
+    converter.optimizations, converter.representative_dataset = [], None
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    try:
+        return converter.convert()
+    finally:
+        (
+            converter.optimizations,
+            converter.representative_dataset,
+            converter.target_spec.supported_ops,
+        ) = settings
+
+
+def membrane_tensors(flatbuffer: bytes) -> list[str]:
+    """The names of the tensors a `DeviceStep`'s membrane update computes in a float model.
+
+    A tensor belongs to it when every op its name lists (the converter joins
+    the names of fused ops with `;`) is in `MEMBRANE_SCOPE` and outside
+    `SYNAPSE_SCOPE` (the synapses the update's solver evaluates are in both).
+    """
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model_from_bytearray(flatbuffer)
+    names = [tensor.name.decode() for tensor in model.subgraphs[0].tensors if tensor.name]
+    # a scope entered again is uniquified: `synapses_1`, `synapses_2`, ...
+    membrane, synapses = (
+        re.compile(f"/{scope}(_[0-9]+)?/") for scope in (MEMBRANE_SCOPE, SYNAPSE_SCOPE)
+    )
+    return [
+        name
+        for name in names
+        if all(membrane.search(op) and not synapses.search(op) for op in name.split(";"))
+    ]
+
+
+def without_tensor_names(flatbuffer: bytes) -> bytes:
+    """`flatbuffer` with its tensor names dropped; the signatures keep their own names.
+
+    Example:
+
+    ```python
+    smaller = without_tensor_names(converter.convert())
+    ```
+    """
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model_from_bytearray(flatbuffer)
+    for subgraph in model.subgraphs:
+        for tensor in subgraph.tensors:
+            tensor.name = None
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
 def _as_samples(data, names) -> Iterable:
@@ -148,6 +234,7 @@ def export_tflite(
     representative_data=None,
     synapse_layout: str = "dense",
     overwrite: bool = False,
+    membrane: str = "float32",
 ) -> Path:
     """Exports `model` to a `.tflite` file with builtin ops only, at batch size 1.
 
@@ -176,6 +263,11 @@ def export_tflite(
             keeps the one LiteRT runs faster on this machine; see
             `fastest_synapse_layout`).
         overwrite: Replace an existing file.
+        membrane: For int8: `"float32"` (default) computes the membrane
+            update, a few ops per neuron, in float32 and the synapses in int8;
+            `"int8"` quantizes the update too (but EXP, DIV and MAXIMUM), for
+            devices without a floating-point unit, and loses accuracy: an int8
+            state cannot follow slow neurons (see `convert`).
 
     Returns:
         The path written.
@@ -195,12 +287,18 @@ def export_tflite(
         from keras_biosyn.export.layout_choice import fastest_synapse_layout
 
         choice = fastest_synapse_layout(
-            model, mode, sequence_length, quantization, representative_data
+            model, mode, sequence_length, quantization, representative_data, membrane=membrane
         )
         flatbuffer = choice.flatbuffer
     else:
         flatbuffer = tflite_flatbuffer(
-            model, mode, sequence_length, quantization, representative_data, synapse_layout
+            model,
+            mode,
+            sequence_length,
+            quantization,
+            representative_data,
+            synapse_layout,
+            membrane=membrane,
         )
     return write_file_atomically(path, flatbuffer)
 
@@ -212,6 +310,7 @@ def tflite_flatbuffer(
     quantization: str | None = None,
     representative_data=None,
     synapse_layout: str = "dense",
+    membrane: str = "float32",
 ) -> bytes:
     """The `.tflite` bytes `export_tflite` writes for one synapse layout (nothing written).
 
@@ -232,7 +331,7 @@ def tflite_flatbuffer(
         representative_data = calibration_samples(
             model, _check_sequences(representative_data, deployable.inputs[0].shape[-1])
         )
-    return convert(deployable, quantization, representative_data)
+    return convert(deployable, quantization, representative_data, membrane)
 
 
 def _is_sequence_batch(data) -> bool:

@@ -7,6 +7,7 @@ import keras
 
 from keras_biosyn.cells import WiredCell
 from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy, has_sparse_cells
+from keras_biosyn.export.device_step import DeviceStep
 from keras_biosyn.utils.validation import check_choice, check_int
 
 # Layers that act on each time step independently (on the last axis).
@@ -95,7 +96,9 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
     trained weights. Inputs are named `x_t` and `state_<k>` (one state per
     recurrent layer, in order, zeros to start); outputs `y_t` and
     `new_state_<k>`. Feed each `new_state_<k>` back as `state_<k>` at the next
-    step. `y_t` at the last step equals the model's output.
+    step. `y_t` at the last step equals the model's output. Each cell's step
+    is computed by a `DeviceStep` (the same numbers in fewer ops, its
+    membrane update marked for int8 export to keep in float32).
 
     Args:
         model: A built Keras model (or a bare `keras.layers.RNN` of a wired cell).
@@ -139,7 +142,7 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
             cell = layer.cell if synapse_layout == "model" else dense_copy(layer.cell)
             state = keras.Input((cell.units,), batch_size=batch_size, name=f"state_{k}")
             inputs.append(state)
-            hidden, new_states = cell(hidden, [state])
+            hidden, new_states = DeviceStep(cell)(hidden, [state])
             outputs[f"new_state_{k}"] = new_states[0]
         elif isinstance(layer, keras.layers.TimeDistributed):
             hidden = layer.layer(hidden, training=False)

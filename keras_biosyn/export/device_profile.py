@@ -1,0 +1,277 @@
+"""What an exported `.tflite` file costs on a device, and whether its int8 form is good enough.
+
+`device_profile` reads and runs a file: its size, the TFLite Micro tensor arena it needs,
+LiteRT's time per step and the ops it runs in float. `int8_agreement` measures an int8 file
+against the float32 model it came from, on real inputs, and `INT8_TOLERANCE` says how far
+it may be before `keras-biosyn export` refuses to write it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from keras_biosyn.export.layout_choice import litert_microseconds
+from keras_biosyn.export.runtime import LiteRTModel
+from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
+from keras_biosyn.export.streaming import streaming_model
+
+# How far an int8 file may be from float32 on the inputs it is checked on. For a classifier
+# (outputs on the probability simplex) it is the fraction of inputs whose predicted class
+# changes, an upper bound on the accuracy lost; for any other output, the mean absolute
+# error over the output's standard deviation.
+INT8_TOLERANCE = {"changed_predictions": 0.02, "relative_error": 0.1}
+# Ops whose data can be quantized; in an int8 model they count as float when their output is.
+_LAYOUT_OPS = ("QUANTIZE", "DEQUANTIZE")
+
+
+@dataclass(frozen=True)
+class DeviceProfile:
+    """What a `.tflite` file costs on a device.
+
+    Attributes:
+        size_bytes: The file's size.
+        arena_bytes: The smallest TFLite Micro tensor arena in which its host
+            interpreter allocates the model (`None` when TFLite Micro cannot
+            run it: it lacks one of its ops, or the `edge` extra is missing).
+        litert_microseconds: Median LiteRT `invoke()` time per step.
+        float_ops: In an int8 model, the ops computed in float (between a
+            DEQUANTIZE and a QUANTIZE), with their counts; in a float model,
+            every op.
+        quantized_ops: The ops computed in int8, with their counts.
+    """
+
+    size_bytes: int
+    arena_bytes: int | None
+    litert_microseconds: float
+    float_ops: dict[str, int]
+    quantized_ops: dict[str, int]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        """One line for people: size, arena, time and where the float ops are."""
+        arena = "n/a" if self.arena_bytes is None else f"{self.arena_bytes / 1024:.1f} KB"
+        line = (
+            f"{self.size_bytes / 1024:.1f} KB file, TFLite Micro arena {arena}, "
+            f"LiteRT {self.litert_microseconds:.1f} µs/step"
+        )
+        if self.quantized_ops:
+            floats = ", ".join(f"{op} x{n}" for op, n in sorted(self.float_ops.items())) or "none"
+            line += f"; float ops in int8: {floats}"
+        return line
+
+
+def device_profile(model: bytes | str | os.PathLike) -> DeviceProfile:
+    """Measures a `.tflite` file as a device would run it.
+
+    Args:
+        model: The flatbuffer bytes or the path of a `.tflite` file.
+
+    Returns:
+        A `DeviceProfile`.
+
+    Example:
+
+    ```python
+    profile = device_profile("ltc_step_int8.tflite")
+    print(profile.summary())   # 9.4 KB file, TFLite Micro arena 7.9 KB, LiteRT 4.1 µs/step; ...
+    ```
+    """
+    content = model if isinstance(model, bytes) else Path(model).read_bytes()
+    float_ops, quantized_ops = op_precisions(content)
+    return DeviceProfile(
+        size_bytes=len(content),
+        arena_bytes=tflite_micro_arena_bytes(content),
+        litert_microseconds=litert_microseconds({"model": content}, invokes=200, rounds=3)[
+            "model"
+        ],
+        float_ops=float_ops,
+        quantized_ops=quantized_ops,
+    )
+
+
+def op_precisions(flatbuffer: bytes) -> tuple[dict[str, int], dict[str, int]]:
+    """`(float_ops, quantized_ops)`: each op of the main subgraph by its output's type.
+
+    QUANTIZE and DEQUANTIZE only move between the two and are counted in neither.
+    """
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model_from_bytearray(flatbuffer)
+    subgraph = model.subgraphs[0]
+    float_ops, quantized_ops = {}, {}
+    for operator in subgraph.operators:
+        name = flatbuffer_utils.opcode_to_name(model, operator.opcodeIndex)
+        if name in _LAYOUT_OPS:
+            continue
+        tensor = subgraph.tensors[operator.outputs[0]]
+        counts = (
+            quantized_ops
+            if tensor.quantization and tensor.quantization.scale is not None
+            else float_ops
+        )
+        counts[name] = counts.get(name, 0) + 1
+    return float_ops, quantized_ops
+
+
+def tflite_micro_arena_bytes(flatbuffer: bytes, limit: int = 1 << 22) -> int | None:
+    """The smallest tensor arena (to 16 bytes) in which TFLite Micro allocates the model.
+
+    Searched by bisection with the host interpreter of PyPI `tflite-micro`
+    (the `edge` extra). `None` when it is not installed or cannot run the
+    model at any arena up to `limit` bytes.
+    """
+    try:
+        from tflite_micro.python.tflite_micro import runtime as tflm
+    except ImportError:
+        return None
+
+    def allocates(size: int) -> bool:
+        try:
+            with _quiet_stdout():
+                tflm.Interpreter.from_bytes(flatbuffer, arena_size=size)
+        except (RuntimeError, ValueError):
+            return False
+        return True
+
+    if not allocates(limit):
+        return None
+    low, high = 0, limit
+    while high - low > 16:
+        middle = (low + high) // 2
+        if allocates(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silences the C++ interpreter's reports of failed allocations (file descriptors 1, 2)."""
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    with tempfile.TemporaryFile() as sink:
+        for fd in saved:
+            os.dup2(sink.fileno(), fd)
+        try:
+            yield
+        finally:
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
+
+
+@dataclass(frozen=True)
+class Int8Agreement:
+    """How an int8 file agrees with its float32 model on real inputs.
+
+    Attributes:
+        sequences: How many input sequences were compared.
+        classifier: Whether the outputs are class probabilities (then
+            `changed_predictions` is the measure held to `INT8_TOLERANCE`).
+        changed_predictions: Fraction of sequences whose predicted class
+            (arg-max of the last step's output) differs.
+        relative_error: Mean absolute error of every step's output over the
+            standard deviation of the float32 outputs.
+        within_tolerance: Whether the measure is within `INT8_TOLERANCE`.
+    """
+
+    sequences: int
+    classifier: bool
+    changed_predictions: float
+    relative_error: float
+    within_tolerance: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        if self.classifier:
+            return (
+                f"int8 changes {100 * self.changed_predictions:.1f} % of the predicted classes "
+                f"of {self.sequences} sequences (tolerance "
+                f"{100 * INT8_TOLERANCE['changed_predictions']:.0f} %)"
+            )
+        return (
+            f"int8's mean error is {100 * self.relative_error:.1f} % of the outputs' spread "
+            f"on {self.sequences} sequences "
+            f"(tolerance {100 * INT8_TOLERANCE['relative_error']:.0f} %)"
+        )
+
+
+def int8_agreement(model, int8_path, sequences, max_sequences: int = 256) -> Int8Agreement:
+    """Runs an int8 streaming file in LiteRT beside its float32 Keras model.
+
+    Both step through the same sequences with their states fed back; the
+    float32 side is the Keras streaming model, which a float32 file matches to
+    ~1e-6. Padding is not fed, as on a device: when `model` starts with a
+    `keras.layers.Masking` layer, each sequence ends at its last step that is
+    not entirely the mask value.
+
+    Args:
+        model: The Keras model that was exported.
+        int8_path: The int8 streaming `.tflite` file.
+        sequences: Real inputs `(N, time, features)`, e.g. the calibration set.
+        max_sequences: Compare at most this many (the first ones).
+
+    Returns:
+        An `Int8Agreement`.
+
+    Example:
+
+    ```python
+    agreement = int8_agreement(model, "ltc_step_int8.tflite", x_train[:64])
+    agreement.within_tolerance                      # True
+    ```
+    """
+    sequences = np.asarray(sequences, np.float32)[:max_sequences]
+    lengths = unpadded_lengths(model, sequences)
+    step = streaming_model(model, batch_size=None)
+    expected = step_through(keras_step_function(step), sequences, state_sizes(step))
+    runner = LiteRTModel(int8_path)
+    errors, final_expected, final_got = [], [], []
+    for sequence, reference, length in zip(sequences, expected, lengths, strict=True):
+        got = runner.run_sequence(sequence[:length])
+        errors.append(np.abs(got - reference[:length]).ravel())
+        final_expected.append(reference[length - 1])
+        final_got.append(got[-1])
+    final_expected, final_got = np.stack(final_expected), np.stack(final_got)
+    spread = np.std(
+        np.concatenate([r[:n].ravel() for r, n in zip(expected, lengths, strict=True)])
+    )
+    classifier = bool(
+        np.all(final_expected >= 0) and np.allclose(final_expected.sum(-1), 1.0, atol=1e-3)
+    )
+    changed = float(np.mean(final_expected.argmax(-1) != final_got.argmax(-1)))
+    relative = float(np.mean(np.concatenate(errors)) / max(float(spread), 1e-12))
+    if classifier:
+        within = changed <= INT8_TOLERANCE["changed_predictions"]
+    else:
+        within = relative <= INT8_TOLERANCE["relative_error"]
+    return Int8Agreement(len(sequences), classifier, changed, relative, within)
+
+
+def unpadded_lengths(model, sequences) -> np.ndarray:
+    """Each sequence's length without its trailing padding, by `model`'s `Masking` layer.
+
+    A step is padding when every feature equals the mask value of a
+    `keras.layers.Masking` layer in `model` (Keras skips such steps); without
+    one, every step counts. A sequence keeps at least one step.
+    """
+    sequences = np.asarray(sequences)
+    masks = [
+        layer for layer in getattr(model, "layers", []) if isinstance(layer, keras.layers.Masking)
+    ]
+    if not masks:
+        return np.full(len(sequences), sequences.shape[1])
+    real = np.any(sequences != masks[0].mask_value, axis=-1)  # (N, time)
+    last = sequences.shape[1] - np.argmax(real[:, ::-1], axis=1)
+    return np.where(real.any(axis=1), last, 1)

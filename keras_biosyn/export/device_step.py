@@ -1,0 +1,131 @@
+"""The step of a wired cell in the form that is exported: few ops, and a membrane that int8
+models keep in float32.
+
+An exported step has two parts of very different cost and precision needs:
+
+- the **synapses**, `O(units²)` per step: sigmoids, products and sums over every synapse.
+  They quantize well (activations in `(0, 1)`, sums of bounded currents) and hold almost all
+  the weights, so int8 models compute them in int8;
+- the **membrane update**, `O(units)` per step: the solver's arithmetic on each neuron's
+  `(numerator, denominator)` and the state fed back. It must stay in float32 in an int8
+  model: a slow neuron moves by `(v_inf - v) * (1 - exp(-h * denominator / cm))` per step,
+  often less than half of an int8 state's quantum (its whole range over 256 levels), so an
+  int8 state stops moving and the network forgets what it integrated (benchmarks/int8_study.py
+  measures it).
+
+`DeviceStep` computes the synapses under the `SYNAPSE_SCOPE` name scope and the membrane
+update under `MEMBRANE_SCOPE`, which `convert` reads to keep the latter in float32. A dense
+`BioSynLTCCell` computes each synapse group (sensory, recurrent) in its folded form
+(`ops.folded_synapses`): one product and one sum give both conductance sums. The numbers are
+those of the cell's own step, up to float32 rounding.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from keras_biosyn.cells import BioSynLTCCell, WiredCell
+from keras_biosyn.ops.synapses import (
+    folded_synapses,
+    grouped_conductance_sums,
+    mask_synapses,
+)
+
+SYNAPSE_SCOPE = "synapses"
+MEMBRANE_SCOPE = "membrane_update"
+
+
+class DeviceStep(keras.layers.Layer):
+    """One step of a built `WiredCell`, in the form `streaming_model` exports.
+
+    Shares the cell's weights: `DeviceStep(cell)(x_t, [v])` returns what
+    `cell(x_t, [v])` returns, up to float32 rounding.
+
+    Args:
+        cell: A built `WiredCell`.
+        **kwargs: Base layer keyword arguments.
+
+    Call arguments:
+        inputs: Step inputs `(batch, features)`, as for the cell.
+        states: A list holding the membrane potentials `(batch, units)`.
+
+    Returns:
+        A tuple `(output, [new_state])`, as the cell's `call`.
+
+    Example:
+
+    ```python
+    step = DeviceStep(cell)
+    output, (new_state,) = step(x_t, [state])
+    ```
+    """
+
+    def __init__(self, cell: WiredCell, **kwargs):
+        if not isinstance(cell, WiredCell) or not cell.built:
+            raise TypeError(
+                f"Expected a built WiredCell. Received: cell={cell!r}"
+                + ("" if isinstance(cell, WiredCell) else f" of type {type(cell).__name__}")
+            )
+        kwargs.setdefault("name", f"{cell.name}_step")
+        super().__init__(**kwargs)
+        self.cell = cell
+
+    @property
+    def folded(self) -> bool:
+        """Whether the synapses are computed in the folded form (a dense BioSynLTCCell)."""
+        cell = self.cell
+        return (
+            isinstance(cell, BioSynLTCCell)
+            and cell.resolved_synapse_layout == "dense"
+            and cell.resolved_sensory_layout == "dense"
+        )
+
+    def call(self, inputs, states):
+        cell = self.cell
+        state = states[0] if isinstance(states, (list, tuple)) else states
+        x, step_size = cell.split_inputs(inputs)
+        with keras.name_scope(SYNAPSE_SCOPE):
+            capacitance, drive = self._folded_drive(x) if self.folded else cell.drive(x)
+
+        def scoped_drive(v):
+            with keras.name_scope(SYNAPSE_SCOPE):
+                sums = drive(v)
+            # a folded group's stacked sums are split here, in the membrane update, so that
+            # an int8 model dequantizes them once
+            return (sums[:, 0], sums[:, 1]) if self.folded else sums
+
+        with keras.name_scope(MEMBRANE_SCOPE):
+            new_state = cell.integrate(state, step_size, capacitance, scoped_drive)
+        return cell.map_outputs(new_state), [new_state]
+
+    def _folded_drive(self, x):
+        cell = self.cell
+        params = cell.circuit_parameters(layout="dense")
+        # Absent synapses get a zero slope and offset too (their weights are zero already):
+        # the same sums, and an int8 model's ranges only span synapses that exist.
+        sensory = folded_synapses(
+            params.sensory_w,
+            params.sensory_w_erev,
+            mask_synapses(params.sensory_sigma, cell.sensory_adjacency),
+            params.sensory_mu,
+        )
+        recurrent = folded_synapses(
+            params.w, params.w_erev, mask_synapses(params.sigma, cell.adjacency), params.mu
+        )
+        # Each neuron's conductances and capacitance divided by its largest possible
+        # conductance (every synapse open): `cm dv/dt = numerator - denominator * v` is
+        # unchanged, and every neuron's sums span about [-1, 1], so that an int8 model
+        # resolves the neurons with few or weak synapses as finely as the others.
+        scale = 1.0 / (
+            params.gleak + ops.sum(params.w, axis=0) + ops.sum(params.sensory_w, axis=0)
+        )
+        sensory = (*sensory[:2], sensory[2] * scale)
+        recurrent = (*recurrent[:2], recurrent[2] * scale)
+        leak = ops.stack([params.gleak * params.vleak * scale, params.gleak * scale])
+        held = grouped_conductance_sums(x, *sensory) + leak  # (batch, 2, units)
+
+        def drive(v):  # stacked (batch, 2, units): split by `call`
+            return grouped_conductance_sums(v, *recurrent) + held
+
+        return params.cm * scale, drive
