@@ -24,9 +24,6 @@ from keras_biosyn_cli.common import (
 )
 
 QUANTIZATIONS = ("float32", "float16", "int8")
-# int8 is doubtful when its mean error is above this fraction of the spread (standard
-# deviation) of the Keras outputs; float32 files agree with Keras to ~1e-6 of it.
-INT8_WARNING_FRACTION = 0.1
 PARITY_SEQUENCES = 4
 
 
@@ -71,7 +68,19 @@ def add_arguments(parser: argparse.ArgumentParser):
         "takes it)",
     )
     add_layout_argument(parser)
+    add_force_argument(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+
+
+def add_force_argument(parser: argparse.ArgumentParser):
+    """`--force`, shared by `export` and `prune`."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write an int8 file even when it is further from float32 on the calibration "
+        "inputs than the tolerance (int8 changes at most 2 %% of a classifier's predicted "
+        "classes, or errs by at most 10 %% of the outputs' spread)",
+    )
 
 
 SYNAPSE_LAYOUTS = ("dense", "model", "fastest")
@@ -176,7 +185,15 @@ def _export(args, model, name, modes, quantizations, data) -> int:
 
     with staged_directory(args.out) as staging:
         report = write_exports(
-            model, staging, name, modes, quantizations, data, str(args.model), args.synapse_layout
+            model,
+            staging,
+            name,
+            modes,
+            quantizations,
+            data,
+            str(args.model),
+            args.synapse_layout,
+            force=args.force,
         )
     print(
         f"Wrote {len(report['files']) + 1} outputs to {args.out} ({name}_export.json lists them)"
@@ -185,7 +202,15 @@ def _export(args, model, name, modes, quantizations, data) -> int:
 
 
 def write_exports(
-    model, directory, name, modes, quantizations, data, source: str, synapse_layout="dense"
+    model,
+    directory,
+    name,
+    modes,
+    quantizations,
+    data,
+    source: str,
+    synapse_layout="dense",
+    force: bool = False,
 ) -> dict:
     """Writes `model`'s SavedModel, TFLite files and `<name>_export.json` into `directory`.
 
@@ -202,6 +227,10 @@ def write_exports(
         data: The parity and calibration data, as `export_data` returns it.
         source: How the report names the model (its file).
         synapse_layout: `"dense"`, `"model"` or `"fastest"` (see `export_tflite`).
+        force: Write an int8 file even when `int8_agreement` finds it outside
+            `INT8_TOLERANCE` on the calibration sequences (otherwise a
+            `CommandError` stops the export, and the caller's staging
+            directory, hence nothing, is published).
 
     Returns:
         The report written as `<name>_export.json`.
@@ -270,8 +299,12 @@ def write_exports(
                 data["check"][:PARITY_SEQUENCES],
                 None if lengths is None or mode == "sequence" else lengths[:PARITY_SEQUENCES],
             )
+            entry["device_profile"] = export.device_profile(path).to_dict()
             if quantization == "int8":
                 entry["calibration"] = data["calibration_source"]
+                agreement = export.int8_agreement(model, path, calibration)
+                entry["int8_agreement"] = agreement.to_dict()
+                _check_int8(path.name, agreement, data["calibration_source"], force)
             if labelled:
                 split = Split(data["check"], data["lengths"], data["labels"])
                 entry["test_accuracy"] = artifact_accuracy(path, entry["format"], split)
@@ -296,10 +329,21 @@ def _print_entry(entry: dict, mode: str):
         f"mean {parity['mean_abs_error']:.2e} (output std {parity['output_std']:.2e})"
         f"{accuracy}"
     )
-    relative = parity["mean_abs_error"] / max(parity["output_std"], 1e-12)
-    if entry["quantization"] == "int8" and relative > INT8_WARNING_FRACTION:
-        print(
-            f"  warning: int8's mean error is {100 * relative:.0f} % of the outputs' spread "
-            f"(above {100 * INT8_WARNING_FRACTION:.0f} %): check it on your data before "
-            "deploying it, or use float32"
-        )
+    from keras_biosyn.export import DeviceProfile, Int8Agreement
+
+    print(f"  on a device: {DeviceProfile(**entry['device_profile']).summary()}")
+    if "int8_agreement" in entry:
+        agreement = Int8Agreement(**entry["int8_agreement"])
+        verdict = "within tolerance" if agreement.within_tolerance else "WRITTEN WITH --force"
+        print(f"  against float32 on the calibration inputs: {agreement.summary()}, {verdict}")
+
+
+def _check_int8(file: str, agreement, source: str, force: bool):
+    """Stops the export when the int8 file is outside the tolerance, unless `force`."""
+    if agreement.within_tolerance or force:
+        return
+    raise CommandError(
+        f"{file}: {agreement.summary()} on {source}: calibrate on more inputs like the "
+        "device's with --calibration FILE.npy, keep float32 (--quantize float32), or write "
+        "it anyway with --force"
+    )

@@ -25,7 +25,7 @@ from keras_biosyn_cli.common import (
     embedded_dataset_fits,
     load_keras_model,
 )
-from keras_biosyn_cli.export_model import add_layout_argument
+from keras_biosyn_cli.export_model import add_force_argument, add_layout_argument
 
 IMPORTANCES = ("current", "conductance", "magnitude", "random")
 QUANTIZATIONS = ("float32", "float16", "int8")
@@ -87,6 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser):
         "(default: float32)",
     )
     add_layout_argument(parser)
+    add_force_argument(parser)
     parser.add_argument(
         "--keep-neurons",
         action="store_true",
@@ -252,6 +253,7 @@ def _write(args, name, model, pruned, data) -> int:
             exports,
             str(path.name),
             args.synapse_layout,
+            force=args.force,
         )
         report["exports"] = [
             {

@@ -9,7 +9,9 @@ it may be before `keras-biosyn export` refuses to write it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,9 +39,9 @@ class DeviceProfile:
 
     Attributes:
         size_bytes: The file's size.
-        arena_bytes: The smallest TFLite Micro tensor arena in which its host
-            interpreter allocates the model (`None` when TFLite Micro cannot
-            run it: it lacks one of its ops, or the `edge` extra is missing).
+        arena_bytes: The TFLite Micro tensor arena its host interpreter uses
+            for the model (`None` when TFLite Micro cannot run it: it lacks
+            one of its ops, or the `edge` extra is missing).
         litert_microseconds: Median LiteRT `invoke()` time per step.
         float_ops: In an int8 model, the ops computed in float (between a
             DEQUANTIZE and a QUANTIZE), with their counts; in a float model,
@@ -122,51 +124,45 @@ def op_precisions(flatbuffer: bytes) -> tuple[dict[str, int], dict[str, int]]:
     return float_ops, quantized_ops
 
 
-def tflite_micro_arena_bytes(flatbuffer: bytes, limit: int = 1 << 22) -> int | None:
-    """The smallest tensor arena (to 16 bytes) in which TFLite Micro allocates the model.
+def tflite_micro_arena_bytes(flatbuffer: bytes) -> int | None:
+    """The tensor arena TFLite Micro's host interpreter uses for the model, in bytes.
 
-    Searched by bisection with the host interpreter of PyPI `tflite-micro`
-    (the `edge` extra). `None` when it is not installed or cannot run the
-    model at any arena up to `limit` bytes.
+    The total its recording allocator reports after allocating the model in
+    a generous arena (PyPI `tflite-micro`, the `edge` extra). `None` when it is
+    not installed or cannot allocate the model (an op it lacks).
     """
     try:
         from tflite_micro.python.tflite_micro import runtime as tflm
     except ImportError:
         return None
-
-    def allocates(size: int) -> bool:
-        try:
-            with _quiet_stdout():
-                tflm.Interpreter.from_bytes(flatbuffer, arena_size=size)
-        except (RuntimeError, ValueError):
-            return False
-        return True
-
-    if not allocates(limit):
+    try:
+        interpreter = tflm.Interpreter.from_bytes(
+            flatbuffer, arena_size=max(1 << 16, 16 * len(flatbuffer))
+        )
+    except (RuntimeError, ValueError):
         return None
-    low, high = 0, limit
-    while high - low > 16:
-        middle = (low + high) // 2
-        if allocates(middle):
-            high = middle
-        else:
-            low = middle
-    return high
+    with _captured_output() as captured:
+        interpreter.print_allocations()
+    match = re.search(r"Arena allocation total (\d+) bytes", captured[0])
+    return int(match.group(1)) if match else None
 
 
 @contextlib.contextmanager
-def _quiet_stdout():
-    """Silences the C++ interpreter's reports of failed allocations (file descriptors 1, 2)."""
-    saved = {fd: os.dup(fd) for fd in (1, 2)}
-    with tempfile.TemporaryFile() as sink:
+def _captured_output():
+    """What C++ code prints (file descriptors 1 and 2) in the block: a list, holding it after."""
+    saved, text = {fd: os.dup(fd) for fd in (1, 2)}, []
+    with tempfile.TemporaryFile(mode="w+") as sink:
         for fd in saved:
             os.dup2(sink.fileno(), fd)
         try:
-            yield
+            yield text
         finally:
+            ctypes.CDLL(None).fflush(None)  # C stdio buffers what it prints to a file
             for fd, copy in saved.items():
                 os.dup2(copy, fd)
                 os.close(copy)
+            sink.seek(0)
+            text.append(sink.read())
 
 
 @dataclass(frozen=True)

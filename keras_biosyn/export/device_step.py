@@ -113,19 +113,11 @@ class DeviceStep(keras.layers.Layer):
         recurrent = folded_synapses(
             params.w, params.w_erev, mask_synapses(params.sigma, cell.adjacency), params.mu
         )
-        # Each neuron's conductances and capacitance divided by its largest possible
-        # conductance (every synapse open): `cm dv/dt = numerator - denominator * v` is
-        # unchanged, and every neuron's sums span about [-1, 1], so that an int8 model
-        # resolves the neurons with few or weak synapses as finely as the others.
-        scale = 1.0 / (
-            params.gleak + ops.sum(params.w, axis=0) + ops.sum(params.sensory_w, axis=0)
-        )
-        sensory = (*sensory[:2], sensory[2] * scale)
-        recurrent = (*recurrent[:2], recurrent[2] * scale)
-        leak = ops.stack([params.gleak * params.vleak * scale, params.gleak * scale])
+        # `* 1.0`: a bare variable in ops.stack fails in Keras' symbolic call
+        leak = ops.stack([params.gleak * params.vleak, params.gleak * 1.0])
         held = grouped_conductance_sums(x, *sensory) + leak  # (batch, 2, units)
 
         def drive(v):  # stacked (batch, 2, units): split by `call`
             return grouped_conductance_sums(v, *recurrent) + held
 
-        return params.cm * scale, drive
+        return params.cm, drive

@@ -126,7 +126,7 @@ def convert(
     return without_tensor_names(flatbuffer)
 
 
-# Ops kept in float32 in every int8 model, even with membrane="int8": TFLite Micro has no
+# Ops kept in float32 in an int8 model with membrane="int8": TFLite Micro has no
 # int8 EXP kernel, and in int8 the exponential step's denominator can round to zero, which
 # int8 DIV refuses at run time; its guarding MAXIMUM must be float too.
 FLOAT_OPS_IN_INT8 = ("EXP", "DIV", "MAXIMUM")
@@ -138,15 +138,14 @@ def _quantize_int8(tf, converter, samples, names, membrane) -> bytes:
     `converter` is set up for int8; the tensors of the membrane update are
     found by name in the float conversion of the same graph.
     """
-    float_nodes = []
     if membrane == "float32":
-        float_nodes = membrane_tensors(_float_conversion(tf, converter))
+        denylist = {"denylisted_nodes": membrane_tensors(_float_conversion(tf, converter))}
+    else:
+        denylist = {"denylisted_ops": list(FLOAT_OPS_IN_INT8)}
     debugger = tf.lite.experimental.QuantizationDebugger(
         converter=converter,
         debug_dataset=lambda: iter([[sample[name] for name in names] for sample in samples]),
-        debug_options=tf.lite.experimental.QuantizationDebugOptions(
-            denylisted_ops=list(FLOAT_OPS_IN_INT8), denylisted_nodes=float_nodes
-        ),
+        debug_options=tf.lite.experimental.QuantizationDebugOptions(**denylist),
     )
     return debugger.get_nondebug_quantized_model()
 
