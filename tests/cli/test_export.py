@@ -41,11 +41,30 @@ def test_export_writes_every_file_and_reports_parity_and_accuracy(tmp_path, caps
     assert_user_error(result, "export", "already holds", "--overwrite")
 
 
-def test_int8_far_from_float_is_flagged(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("keras_biosyn_cli.export_model.INT8_WARNING_FRACTION", 1e-6)
-    code, out, _ = run(capsys, "export", SAVED, "--out", tmp_path, "--quantize", "int8")
-    assert code == 0
-    assert "warning: int8's mean error is" in out and "check it on your data" in out
+def test_int8_far_from_float_is_refused_unless_forced(tmp_path, capsys, monkeypatch):
+    """Above the tolerance nothing is written and the error names the fixes; --force writes
+    it and says so; the manifest records the agreement and every file's device profile."""
+    monkeypatch.setitem(export.INT8_TOLERANCE, "changed_predictions", -1.0)
+    result = run(capsys, "export", SAVED, "--out", tmp_path, "--quantize", "int8")
+    assert_user_error(result, "export", "int8 changes", "--calibration", "--force")
+    assert list(tmp_path.iterdir()) == []
+    code, out, err = run(
+        capsys, "export", SAVED, "--out", tmp_path, "--quantize", "float32,int8", "--force"
+    )
+    assert code == 0, err
+    assert "WRITTEN WITH --force" in out and "TFLite Micro arena" in out
+    report = json.loads((tmp_path / f"{STEM}_export.json").read_text())
+    by_name = {entry["file"]: entry for entry in report["files"]}
+    int8 = by_name[f"{STEM}_streaming_int8.tflite"]
+    assert int8["int8_agreement"]["classifier"] is True
+    assert int8["int8_agreement"]["within_tolerance"] is False
+    for name in (f"{STEM}_streaming_int8.tflite", f"{STEM}_streaming_float32.tflite"):
+        profile = by_name[name]["device_profile"]
+        assert profile["size_bytes"] == (tmp_path / name).stat().st_size
+        assert profile["arena_bytes"] > 1000 and profile["litert_microseconds"] > 0
+    assert "EXP" in int8["device_profile"]["float_ops"]
+    assert "LOGISTIC" in int8["device_profile"]["quantized_ops"]
+    assert by_name[f"{STEM}_streaming_float32.tflite"]["device_profile"]["quantized_ops"] == {}
 
 
 @pytest.fixture(scope="module")
