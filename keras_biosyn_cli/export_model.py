@@ -299,7 +299,8 @@ def write_exports(
                 data["check"][:PARITY_SEQUENCES],
                 None if lengths is None or mode == "sequence" else lengths[:PARITY_SEQUENCES],
             )
-            entry["device_profile"] = export.device_profile(path).to_dict()
+            profile, agreement = export.device_profile(path), None
+            entry["device_profile"] = profile.to_dict()
             if quantization == "int8":
                 entry["calibration"] = data["calibration_source"]
                 agreement = export.int8_agreement(model, path, calibration)
@@ -309,13 +310,13 @@ def write_exports(
                 split = Split(data["check"], data["lengths"], data["labels"])
                 entry["test_accuracy"] = artifact_accuracy(path, entry["format"], split)
             report["files"].append(entry)
-            _print_entry(entry, mode)
+            _print_entry(entry, mode, profile, agreement)
     text = json.dumps(report, indent=2) + "\n"
     write_file_atomically(directory / f"{name}_export.json", text.encode())
     return report
 
 
-def _print_entry(entry: dict, mode: str):
+def _print_entry(entry: dict, mode: str, profile, agreement=None):
     parity = entry["parity"]
     unit = "steps" if mode == "streaming" else "sequences"
     accuracy = f", test accuracy {entry['test_accuracy']:.4f}" if "test_accuracy" in entry else ""
@@ -329,11 +330,8 @@ def _print_entry(entry: dict, mode: str):
         f"mean {parity['mean_abs_error']:.2e} (output std {parity['output_std']:.2e})"
         f"{accuracy}"
     )
-    from keras_biosyn.export import DeviceProfile, Int8Agreement
-
-    print(f"  on a device: {DeviceProfile(**entry['device_profile']).summary()}")
-    if "int8_agreement" in entry:
-        agreement = Int8Agreement(**entry["int8_agreement"])
+    print(f"  on a device: {profile.summary()}")
+    if agreement is not None:
         verdict = "within tolerance" if agreement.within_tolerance else "WRITTEN WITH --force"
         print(f"  against float32 on the calibration inputs: {agreement.summary()}, {verdict}")
 

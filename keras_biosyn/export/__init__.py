@@ -21,8 +21,6 @@ from keras_biosyn.export.device_profile import (
     device_profile,
     int8_agreement,
     op_precisions,
-    tflite_micro_arena_bytes,
-    unpadded_lengths,
 )
 from keras_biosyn.export.device_step import DeviceStep
 from keras_biosyn.export.layout_choice import (
@@ -31,7 +29,6 @@ from keras_biosyn.export.layout_choice import (
     litert_microseconds,
 )
 from keras_biosyn.export.litert import (
-    MEMBRANE_PRECISIONS,
     calibration_samples,
     convert,
     deployable_model,
@@ -39,7 +36,6 @@ from keras_biosyn.export.litert import (
     membrane_tensors,
     tflite_flatbuffer,
     tflite_ops,
-    without_tensor_names,
 )
 from keras_biosyn.export.runtime import (
     LiteRTModel,
@@ -54,7 +50,6 @@ from keras_biosyn.export.streaming import sequence_model, streaming_model
 
 __all__ = [
     "INT8_TOLERANCE",
-    "MEMBRANE_PRECISIONS",
     "DeviceProfile",
     "DeviceStep",
     "Int8Agreement",
@@ -82,8 +77,5 @@ __all__ = [
     "step_through",
     "streaming_model",
     "tflite_flatbuffer",
-    "tflite_micro_arena_bytes",
     "tflite_ops",
-    "unpadded_lengths",
-    "without_tensor_names",
 ]

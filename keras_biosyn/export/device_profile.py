@@ -20,17 +20,15 @@ import keras
 import numpy as np
 
 from keras_biosyn.export.layout_choice import litert_microseconds
-from keras_biosyn.export.runtime import LiteRTModel
-from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
-from keras_biosyn.export.streaming import streaming_model
+from keras_biosyn.export.runtime import LiteRTModel, stream_beside_keras
 
 # How far an int8 file may be from float32 on the inputs it is checked on. For a classifier
 # (outputs on the probability simplex) it is the fraction of inputs whose predicted class
 # changes, an upper bound on the accuracy lost; for any other output, the mean absolute
 # error over the output's standard deviation.
 INT8_TOLERANCE = {"changed_predictions": 0.02, "relative_error": 0.1}
-# Ops whose data can be quantized; in an int8 model they count as float when their output is.
-_LAYOUT_OPS = ("QUANTIZE", "DEQUANTIZE")
+# The ops that move data between float and int8, counted as neither.
+_CONVERSION_OPS = ("QUANTIZE", "DEQUANTIZE")
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,7 @@ def op_precisions(flatbuffer: bytes) -> tuple[dict[str, int], dict[str, int]]:
     float_ops, quantized_ops = {}, {}
     for operator in subgraph.operators:
         name = flatbuffer_utils.opcode_to_name(model, operator.opcodeIndex)
-        if name in _LAYOUT_OPS:
+        if name in _CONVERSION_OPS:
             continue
         tensor = subgraph.tensors[operator.outputs[0]]
         counts = (
@@ -230,24 +228,16 @@ def int8_agreement(model, int8_path, sequences, max_sequences: int = 256) -> Int
     """
     sequences = np.asarray(sequences, np.float32)[:max_sequences]
     lengths = unpadded_lengths(model, sequences)
-    step = streaming_model(model, batch_size=None)
-    expected = step_through(keras_step_function(step), sequences, state_sizes(step))
-    runner = LiteRTModel(int8_path)
-    errors, final_expected, final_got = [], [], []
-    for sequence, reference, length in zip(sequences, expected, lengths, strict=True):
-        got = runner.run_sequence(sequence[:length])
-        errors.append(np.abs(got - reference[:length]).ravel())
-        final_expected.append(reference[length - 1])
-        final_got.append(got[-1])
-    final_expected, final_got = np.stack(final_expected), np.stack(final_got)
-    spread = np.std(
-        np.concatenate([r[:n].ravel() for r, n in zip(expected, lengths, strict=True)])
-    )
+    pairs = stream_beside_keras(model, LiteRTModel(int8_path), sequences, lengths)
+    final_expected = np.stack([expected[-1] for _, expected in pairs])
+    final_got = np.stack([got[-1] for got, _ in pairs])
+    error = np.mean(np.concatenate([np.abs(got - expected).ravel() for got, expected in pairs]))
+    spread = np.std(np.concatenate([expected.ravel() for _, expected in pairs]))
     classifier = bool(
         np.all(final_expected >= 0) and np.allclose(final_expected.sum(-1), 1.0, atol=1e-3)
     )
     changed = float(np.mean(final_expected.argmax(-1) != final_got.argmax(-1)))
-    relative = float(np.mean(np.concatenate(errors)) / max(float(spread), 1e-12))
+    relative = float(error / max(float(spread), 1e-12))
     if classifier:
         within = changed <= INT8_TOLERANCE["changed_predictions"]
     else:

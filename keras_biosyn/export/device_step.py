@@ -85,15 +85,16 @@ class DeviceStep(keras.layers.Layer):
         cell = self.cell
         state = states[0] if isinstance(states, (list, tuple)) else states
         x, step_size = cell.split_inputs(inputs)
+        folded = self.folded
         with keras.name_scope(SYNAPSE_SCOPE):
-            capacitance, drive = self._folded_drive(x) if self.folded else cell.drive(x)
+            capacitance, drive = self._folded_drive(x) if folded else cell.drive(x)
 
         def scoped_drive(v):
             with keras.name_scope(SYNAPSE_SCOPE):
                 sums = drive(v)
             # a folded group's stacked sums are split here, in the membrane update, so that
             # an int8 model dequantizes them once
-            return (sums[:, 0], sums[:, 1]) if self.folded else sums
+            return (sums[:, 0], sums[:, 1]) if folded else sums
 
         with keras.name_scope(MEMBRANE_SCOPE):
             new_state = cell.integrate(state, step_size, capacitance, scoped_drive)

@@ -116,20 +116,44 @@ def compare(model, tflite_path, inputs, lengths=None) -> dict:
         got = np.stack([runner.run_sequence(sequence) for sequence in inputs])
         errors = np.abs(got - expected)
         return _summary(errors, errors, expected, steps=len(inputs))
-    step = streaming_model(model, batch_size=None, synapse_layout="model")
-    step_fn, sizes = keras_step_function(step), state_sizes(step)
     final_expected = np.asarray(model.predict(inputs, verbose=0))
-    errors, finals, reference = [], [], []
-    for sequence, length in zip(inputs, lengths, strict=True):
-        got = runner.run_sequence(sequence[:length])
-        expected = step_through(step_fn, sequence[None, :length], sizes)[0]
-        errors.append(np.abs(got - expected).ravel())
-        finals.append(got[-1])
-        reference.append(expected.ravel())
-    final_errors = np.abs(np.stack(finals) - final_expected.reshape(len(inputs), -1))
-    return _summary(
-        np.concatenate(errors), final_errors, np.concatenate(reference), steps=int(sum(lengths))
-    )
+    pairs = stream_beside_keras(model, runner, inputs, lengths)
+    errors = np.concatenate([np.abs(got - expected).ravel() for got, expected in pairs])
+    finals = np.stack([got[-1] for got, _ in pairs])
+    final_errors = np.abs(finals - final_expected.reshape(len(inputs), -1))
+    reference = np.concatenate([expected.ravel() for _, expected in pairs])
+    return _summary(errors, final_errors, reference, steps=int(sum(lengths)))
+
+
+def stream_beside_keras(model, runner: LiteRTModel, inputs, lengths) -> list[tuple]:
+    """Steps a streaming file and `model`'s Keras streaming model through the same sequences.
+
+    Sequence `i` is fed for its first `lengths[i]` steps, with each side's
+    states fed back. The Keras side steps the whole batch at once (a step's
+    output depends only on the steps before it, so the padding after
+    `lengths[i]` changes nothing it returns).
+
+    Args:
+        model: The Keras model that was exported.
+        runner: The exported streaming model, a `LiteRTModel`.
+        inputs: Sequences `(batch, time, features)`.
+        lengths: The number of steps to feed of each sequence.
+
+    Returns:
+        One `(got, expected)` pair of `(length, outputs)` arrays per sequence.
+
+    Example:
+
+    ```python
+    pairs = stream_beside_keras(model, LiteRTModel("step_int8.tflite"), x, lengths)
+    ```
+    """
+    step = streaming_model(model, batch_size=None, synapse_layout="model")
+    expected = step_through(keras_step_function(step), inputs, state_sizes(step))
+    return [
+        (runner.run_sequence(sequence[:length]), reference[:length])
+        for sequence, reference, length in zip(inputs, expected, lengths, strict=True)
+    ]
 
 
 def _summary(errors, final_errors, reference, steps):
