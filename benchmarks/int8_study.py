@@ -72,7 +72,7 @@ def run_one(task, splits, neurons, wiring, seed, epochs) -> dict:
                 "litert_accuracy": accuracy(runner.predict(test.x, test.length), test.y),
                 "profile": device_profile(path).to_dict(),
             }
-            if form == "int8":
+            if form == "int8" and entry["profile"]["arena_bytes"] is not None:
                 micro = tflite_micro_predictions(path, test)
                 subset = slice(0, len(micro))
                 entry["tflite_micro_accuracy"] = accuracy(micro, test.y[subset])
@@ -108,7 +108,7 @@ def summarize(results: list[dict]) -> str:
     for (task, wiring, neurons), rows in sorted(groups.items()):
 
         def f(form, key, rows=rows):
-            return med(rows, lambda r: r["forms"][form][key])
+            return med(rows, lambda r: r["forms"][form].get(key, float("nan")))
 
         def p(form, key, rows=rows):
             return med(rows, lambda r: r["forms"][form]["profile"][key] or 0)
@@ -139,7 +139,8 @@ def summarize(results: list[dict]) -> str:
         r["forms"]["int8"]["litert_accuracy_on_tflite_micro_subset"]
         - r["forms"]["int8"]["tflite_micro_accuracy"]
         for r in results
-    ]
+        if "tflite_micro_accuracy" in r["forms"]["int8"]
+    ] or [float("nan")]
     old = [
         r["forms"]["float32"]["litert_accuracy"] - r["forms"]["int8_membrane"]["litert_accuracy"]
         for r in results
@@ -206,7 +207,8 @@ def main(argv=None):
                     print(
                         f"{file.stem}: float32 {forms['float32']['litert_accuracy']:.3f}, int8 "
                         f"{forms['int8']['litert_accuracy']:.3f} (TFLM "
-                        f"{forms['int8']['tflite_micro_accuracy']:.3f}), int8 membrane "
+                        f"{forms['int8'].get('tflite_micro_accuracy', float('nan')):.3f}), "
+                        "int8 membrane "
                         f"{forms['int8_membrane']['litert_accuracy']:.3f} "
                         f"[{time.perf_counter() - start:.0f} s]",
                         flush=True,

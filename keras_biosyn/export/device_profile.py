@@ -8,11 +8,11 @@ it may be before `keras-biosyn export` refuses to write it.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
+import importlib.util
 import os
 import re
-import tempfile
+import subprocess
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -126,41 +126,31 @@ def tflite_micro_arena_bytes(flatbuffer: bytes) -> int | None:
     """The tensor arena TFLite Micro's host interpreter uses for the model, in bytes.
 
     The total its recording allocator reports after allocating the model in
-    a generous arena (PyPI `tflite-micro`, the `edge` extra). `None` when it is
-    not installed or cannot allocate the model (an op it lacks).
+    a generous arena (PyPI `tflite-micro`, the `edge` extra). It runs in a
+    child process: the interpreter aborts the whole process on a model with
+    an op it lacks (an irregular-time step's `IS_FINITE`, say). `None` when it
+    is not installed or cannot allocate the model.
     """
-    try:
-        from tflite_micro.python.tflite_micro import runtime as tflm
-    except ImportError:
+    if importlib.util.find_spec("tflite_micro") is None:
         return None
-    try:
-        interpreter = tflm.Interpreter.from_bytes(
-            flatbuffer, arena_size=max(1 << 16, 16 * len(flatbuffer))
-        )
-    except (RuntimeError, ValueError):
-        return None
-    with _captured_output() as captured:
-        interpreter.print_allocations()
-    match = re.search(r"Arena allocation total (\d+) bytes", captured[0])
-    return int(match.group(1)) if match else None
+    child = subprocess.run(
+        [sys.executable, "-c", _ARENA_PROBE],
+        input=flatbuffer,
+        capture_output=True,
+        check=False,
+    )
+    printed = (child.stdout + child.stderr).decode(errors="replace")
+    match = re.search(r"Arena allocation total (\d+) bytes", printed)
+    return int(match.group(1)) if child.returncode == 0 and match else None
 
 
-@contextlib.contextmanager
-def _captured_output():
-    """What C++ code prints (file descriptors 1 and 2) in the block: a list, holding it after."""
-    saved, text = {fd: os.dup(fd) for fd in (1, 2)}, []
-    with tempfile.TemporaryFile(mode="w+") as sink:
-        for fd in saved:
-            os.dup2(sink.fileno(), fd)
-        try:
-            yield text
-        finally:
-            ctypes.CDLL(None).fflush(None)  # C stdio buffers what it prints to a file
-            for fd, copy in saved.items():
-                os.dup2(copy, fd)
-                os.close(copy)
-            sink.seek(0)
-            text.append(sink.read())
+# Allocates the flatbuffer read from stdin and prints the allocator's report.
+_ARENA_PROBE = """
+import sys
+from tflite_micro.python.tflite_micro import runtime
+model = sys.stdin.buffer.read()
+runtime.Interpreter.from_bytes(model, arena_size=max(1 << 16, 16 * len(model))).print_allocations()
+"""
 
 
 @dataclass(frozen=True)

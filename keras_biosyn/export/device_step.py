@@ -7,7 +7,8 @@ An exported step has two parts of very different cost and precision needs:
   They quantize well (activations in `(0, 1)`, sums of bounded currents) and hold almost all
   the weights, so int8 models compute them in int8;
 - the **membrane update**, `O(units)` per step: the solver's arithmetic on each neuron's
-  `(numerator, denominator)` and the state fed back. It must stay in float32 in an int8
+  `(numerator, denominator)` and the state fed back (with the input mapping and the
+  elapsed-time guard, `O(inputs)`). It must stay in float32 in an int8
   model: a slow neuron moves by `(v_inf - v) * (1 - exp(-h * denominator / cm))` per step,
   often less than half of an int8 state's quantum (its whole range over 256 levels), so an
   int8 state stops moving and the network forgets what it integrated (benchmarks/int8_study.py
@@ -84,7 +85,10 @@ class DeviceStep(keras.layers.Layer):
     def call(self, inputs, states):
         cell = self.cell
         state = states[0] if isinstance(states, (list, tuple)) else states
-        x, step_size = cell.split_inputs(inputs)
+        with keras.name_scope(MEMBRANE_SCOPE):
+            # per step, not per synapse: the elapsed-time guard (`time_input`) and the input
+            # mapping stay float32 in int8 models (TFLite Micro has no int8 SELECT_V2)
+            x, step_size = cell.split_inputs(inputs)
         folded = self.folded
         with keras.name_scope(SYNAPSE_SCOPE):
             capacitance, drive = self._folded_drive(x) if folded else cell.drive(x)

@@ -1,5 +1,8 @@
 """The exported form of a step: the same numbers as the cell, and int8 where int8 is safe."""
 
+import tempfile
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -190,3 +193,30 @@ def test_int8_keeps_the_accuracy_of_float32_on_a_real_task(
             ]
         )
         assert accuracy(micro, y) >= float32 - 0.02
+
+
+def test_int8_irregular_time_steps_run_in_tflite_micro_like_litert(rng):
+    """The elapsed-time guard stays float (TFLite Micro has no int8 SELECT_V2 and aborted the
+    whole process on it), so an int8 time_input step allocates there and agrees with LiteRT;
+    device_profile probes the arena in a child process and reports it."""
+    from keras_biosyn.export import LiteRTModel, device_profile, run_tflite_micro
+
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential(
+        [
+            keras.Input((6, 3)),
+            keras.layers.RNN(BioSynLTCCell(5, time_input=True)),
+            keras.layers.Dense(2),
+        ]
+    )
+    x = rng.normal(size=(8, 6, 3)).astype("float32")
+    x[..., -1] = np.abs(x[..., -1]) + 0.1
+    flatbuffer = tflite_flatbuffer(model, quantization="int8", representative_data=x)
+    floats, _ = op_precisions(flatbuffer)
+    assert "SELECT_V2" in floats
+    assert device_profile(flatbuffer).arena_bytes > 1000
+    path = Path(tempfile.mkdtemp()) / "irregular_int8.tflite"
+    path.write_bytes(flatbuffer)
+    np.testing.assert_allclose(
+        run_tflite_micro(path, x[0]), LiteRTModel(path).run_sequence(x[0]), atol=0.02
+    )
