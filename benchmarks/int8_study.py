@@ -153,19 +153,21 @@ def summarize(results: list[dict]) -> str:
         f" worst {100 * max(micro):.1f}; with an int8 "
         f"membrane median {100 * statistics.median(old):.1f}, worst {100 * max(old):.1f}.",
         "",
-        "Float ops left in the default int8 files (per file, all runs alike by wiring): "
-        + "; ".join(
-            sorted(
-                {
-                    f"{r['wiring']} {r['neurons']}: "
-                    + ", ".join(
-                        f"{op} x{n}"
-                        for op, n in sorted(r["forms"]["int8"]["profile"]["float_ops"].items())
-                    )
-                    for r in results
-                }
-            )
-        ),
+        "Float ops left in the default int8 files (the membrane update; alike over tasks and "
+        "seeds):",
+        "",
+        "| wiring | neurons | time input | float ops |",
+        "|---|---|---|---|",
+    ]
+    float_ops = {
+        (r["wiring"], r["neurons"], "irregular" in r["task"]): ", ".join(
+            f"{op} x{n}" for op, n in sorted(r["forms"]["int8"]["profile"]["float_ops"].items())
+        )
+        for r in results
+    }
+    lines += [
+        f"| {wiring} | {neurons} | {'yes' if timed else 'no'} | {ops} |"
+        for (wiring, neurons, timed), ops in sorted(float_ops.items())
     ]
     return "\n".join(lines) + "\n"
 

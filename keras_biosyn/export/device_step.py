@@ -17,19 +17,19 @@ An exported step has two parts of very different cost and precision needs:
 `DeviceStep` computes the synapses under the `SYNAPSE_SCOPE` name scope and the membrane
 update under `MEMBRANE_SCOPE`, which `convert` reads to keep the latter in float32. A dense
 `BioSynLTCCell` computes each synapse group (sensory, recurrent) in its folded form
-(`ops.folded_synapses`): one product and one sum give both conductance sums. The numbers are
-those of the cell's own step, up to float32 rounding.
+(`ops.folded_conductance_sums`): the sigmoid's argument as one product plus a constant, and
+the two conductance sums as two tensors, so that int8 gives each its own scale. The numbers
+are those of the cell's own step, up to float32 rounding.
 """
 
 from __future__ import annotations
 
 import keras
-from keras import ops
 
 from keras_biosyn.cells import BioSynLTCCell, WiredCell
 from keras_biosyn.ops.synapses import (
+    folded_conductance_sums,
     folded_synapses,
-    grouped_conductance_sums,
     mask_synapses,
 )
 
@@ -89,16 +89,12 @@ class DeviceStep(keras.layers.Layer):
             # per step, not per synapse: the elapsed-time guard (`time_input`) and the input
             # mapping stay float32 in int8 models (TFLite Micro has no int8 SELECT_V2)
             x, step_size = cell.split_inputs(inputs)
-        folded = self.folded
         with keras.name_scope(SYNAPSE_SCOPE):
-            capacitance, drive = self._folded_drive(x) if folded else cell.drive(x)
+            capacitance, drive = self._folded_drive(x) if self.folded else cell.drive(x)
 
         def scoped_drive(v):
             with keras.name_scope(SYNAPSE_SCOPE):
-                sums = drive(v)
-            # a folded group's stacked sums are split here, in the membrane update, so that
-            # an int8 model dequantizes them once
-            return (sums[:, 0], sums[:, 1]) if folded else sums
+                return drive(v)
 
         with keras.name_scope(MEMBRANE_SCOPE):
             new_state = cell.integrate(state, step_size, capacitance, scoped_drive)
@@ -110,19 +106,18 @@ class DeviceStep(keras.layers.Layer):
         # Absent synapses get a zero slope and offset too (their weights are zero already):
         # the same sums, and an int8 model's ranges only span synapses that exist.
         sensory = folded_synapses(
-            params.sensory_w,
-            params.sensory_w_erev,
-            mask_synapses(params.sensory_sigma, cell.sensory_adjacency),
-            params.sensory_mu,
+            mask_synapses(params.sensory_sigma, cell.sensory_adjacency), params.sensory_mu
         )
-        recurrent = folded_synapses(
-            params.w, params.w_erev, mask_synapses(params.sigma, cell.adjacency), params.mu
+        recurrent = folded_synapses(mask_synapses(params.sigma, cell.adjacency), params.mu)
+        numerator, denominator = folded_conductance_sums(
+            x, params.sensory_w, params.sensory_w_erev, *sensory
         )
-        # `* 1.0`: a bare variable in ops.stack fails in Keras' symbolic call
-        leak = ops.stack([params.gleak * params.vleak, params.gleak * 1.0])
-        held = grouped_conductance_sums(x, *sensory) + leak  # (batch, 2, units)
+        held = (numerator + params.gleak * params.vleak, denominator + params.gleak)
 
-        def drive(v):  # stacked (batch, 2, units): split by `call`
-            return grouped_conductance_sums(v, *recurrent) + held
+        def drive(v):
+            numerator, denominator = folded_conductance_sums(
+                v, params.w, params.w_erev, *recurrent
+            )
+            return numerator + held[0], denominator + held[1]
 
         return params.cm, drive

@@ -134,43 +134,39 @@ def sparse_conductance_sums(presynaptic, w, w_erev, sigma, mu, synapses: Synapse
     return sums[:batch], sums[batch:]
 
 
-def folded_synapses(w, w_erev, sigma, mu):
-    """A dense synapse group as `(slope, offset, weights)` for `grouped_conductance_sums`.
+def folded_synapses(sigma, mu):
+    """A dense synapse group's `sigma * (v - mu)` as `slope * v + offset`: `(slope, offset)`.
 
-    `sigma * (v - mu)` becomes `slope * v + offset` with `slope = sigma` and
-    `offset = -sigma * mu`, and the two weights of every synapse are stacked as
-    `weights = [w_erev, w]`, shape `(2, J, I)`, so that one product and one sum
-    give both conductance sums. The same numbers, fewer ops: the form the device
-    step exports.
-
-    Args:
-        w, w_erev, sigma, mu: Dense parameters `(J, I)`, as for `synapse_currents`.
-
-    Returns:
-        A tuple `(slope, offset, weights)` of shapes `(J, I)`, `(J, I)` and `(2, J, I)`.
+    `slope = sigma` and `offset = -sigma * mu`, both `(J, I)`. The same numbers
+    in the form the device step exports: int8 quantizes the sigmoid's argument
+    well when it is one product plus a constant (benchmarks/int8_study.py).
     """
-    return sigma, -sigma * mu, ops.stack([w_erev, w])
+    return sigma, -sigma * mu
 
 
-def grouped_conductance_sums(presynaptic, slope, offset, weights):
-    """`conductance_sums` of a folded synapse group, stacked: `(batch, 2, I)`.
+def folded_conductance_sums(presynaptic, w, w_erev, slope, offset):
+    """`conductance_sums` of a folded synapse group (`folded_synapses`).
 
-    Entry `[:, 0]` is `Σ_j G[j, i] * erev[j, i]` and entry `[:, 1]` is
-    `Σ_j G[j, i]`, with `G[j, i] = w[j, i] σ(slope[j, i] v[j] + offset[j, i])`.
+    The two sums come out as two tensors, each quantized with its own scale in
+    an int8 model: stacked in one tensor, the denominator `Σ G`, which is
+    positive and often small, lost its resolution to the numerator's range and
+    a briefly trained AutoNCP collapsed to chance (benchmarks/int8_study.py).
 
     Args:
         presynaptic: Presynaptic potentials (or mapped inputs), `(batch, J)`.
-        slope, offset, weights: From `folded_synapses`.
+        w, w_erev: As for `conductance_sums`, `(J, I)`.
+        slope, offset: From `folded_synapses`, `(J, I)`.
 
     Returns:
-        A tensor of shape `(batch, 2, I)`.
+        A tuple `(Σ_j G[j, i] * erev[j, i], Σ_j G[j, i])`, each `(batch, I)`,
+        with `G[j, i] = w[j, i] σ(slope[j, i] v[j] + offset[j, i])`.
 
     Example:
 
     ```python
-    group = folded_synapses(w, w * erev, sigma, mu)
-    sums = grouped_conductance_sums(v, *group)        # (batch, 2, units)
+    slope, offset = folded_synapses(sigma, mu)
+    numerator, denominator = folded_conductance_sums(v, w, w * erev, slope, offset)
     ```
     """
     activation = ops.sigmoid(ops.expand_dims(presynaptic, -1) * slope + offset)  # (b, J, I)
-    return ops.sum(ops.expand_dims(activation, 1) * weights, axis=2)
+    return ops.sum(activation * w_erev, axis=-2), ops.sum(activation * w, axis=-2)

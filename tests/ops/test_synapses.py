@@ -5,8 +5,8 @@ from keras import ops
 from keras_biosyn.ops import (
     SynapseList,
     conductance_sums,
+    folded_conductance_sums,
     folded_synapses,
-    grouped_conductance_sums,
     sparse_conductance_sums,
 )
 
@@ -34,16 +34,18 @@ def test_sparse_sums_equal_dense_sums(rng, density):
         np.testing.assert_allclose(ops.convert_to_numpy(s), ops.convert_to_numpy(d), atol=1e-12)
 
 
-def test_grouped_sums_of_folded_synapses_match_a_float64_reference(rng):
-    """One product and one sum of the folded group give Σ G erev and Σ G (float64 NumPy)."""
+def test_sums_of_folded_synapses_match_a_float64_reference(rng):
+    """`slope * v + offset` and the two sums give Σ G erev and Σ G (float64 NumPy)."""
     j, i = 5, 4
     v = rng.normal(size=(3, j))
     w = rng.uniform(0, 1, size=(j, i)) * (rng.uniform(size=(j, i)) > 0.3)
     erev = rng.choice([-1.0, 1.0], size=(j, i))
     sigma, mu = rng.uniform(3, 8, size=(j, i)), rng.uniform(0.3, 0.8, size=(j, i))
-    group = folded_synapses(*(np.asarray(a) for a in (w, w * erev, sigma, mu)))
-    got = np.asarray(grouped_conductance_sums(v, *group))
+    slope, offset = folded_synapses(sigma, mu)
+    numerator, denominator = folded_conductance_sums(v, w, w * erev, slope, offset)
     g = w / (1.0 + np.exp(-sigma * (v[:, :, None] - mu)))  # (3, j, i)
-    assert got.shape == (3, 2, i)
-    np.testing.assert_allclose(got[:, 0], np.sum(g * erev, axis=1), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(got[:, 1], np.sum(g, axis=1), rtol=1e-10, atol=1e-12)
+    assert np.shape(numerator) == np.shape(denominator) == (3, i)
+    np.testing.assert_allclose(
+        np.asarray(numerator), np.sum(g * erev, axis=1), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(np.asarray(denominator), np.sum(g, axis=1), rtol=1e-10, atol=1e-12)
