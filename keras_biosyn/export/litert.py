@@ -14,7 +14,7 @@ import numpy as np
 
 from keras_biosyn.export.device_step import MEMBRANE_SCOPE, SYNAPSE_SCOPE
 from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
-from keras_biosyn.export.streaming import sequence_model, streaming_model
+from keras_biosyn.export.streaming import NEW_STATE, sequence_model, streaming_model
 from keras_biosyn.utils.backend import require_backend
 from keras_biosyn.utils.files import check_destination, write_file_atomically
 from keras_biosyn.utils.validation import check_choice
@@ -175,11 +175,21 @@ def membrane_tensors(flatbuffer: bytes) -> list[str]:
     A tensor belongs to it when every op its name lists (the converter joins
     the names of fused ops with `;`) is in `MEMBRANE_SCOPE` and outside
     `SYNAPSE_SCOPE` (the synapses the update's solver evaluates are in both).
+    The new states belong to it too: the converter names them after the
+    model's outputs, not their scope, and an int8 state fed back rounds every
+    step's update away (`keras_biosyn.export.device_step`).
     """
     from ai_edge_litert.tools import flatbuffer_utils
 
     model = flatbuffer_utils.read_model_from_bytearray(flatbuffer)
-    names = [tensor.name.decode() for tensor in model.subgraphs[0].tensors if tensor.name]
+    tensors = model.subgraphs[0].tensors
+    names = [tensor.name.decode() for tensor in tensors if tensor.name]
+    states = {
+        tensors[output.tensorIndex].name.decode()
+        for signature in model.signatureDefs or []
+        for output in signature.outputs
+        if output.name.decode().startswith(NEW_STATE)
+    }
     # a scope entered again is uniquified: `synapses_1`, `synapses_2`, ...
     membrane, synapses = (
         re.compile(f"/{scope}(_[0-9]+)?/") for scope in (MEMBRANE_SCOPE, SYNAPSE_SCOPE)
@@ -187,7 +197,8 @@ def membrane_tensors(flatbuffer: bytes) -> list[str]:
     return [
         name
         for name in names
-        if all(membrane.search(op) and not synapses.search(op) for op in name.split(";"))
+        if name in states
+        or all(membrane.search(op) and not synapses.search(op) for op in name.split(";"))
     ]
 
 

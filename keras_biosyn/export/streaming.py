@@ -26,6 +26,8 @@ PER_STEP_LAYERS = (
     keras.layers.Identity,
 )
 # Layers with nothing to do on one step (padding masks are a sequence notion).
+# The streaming model's state outputs are `new_state_<k>`, fed back as inputs `state_<k>`.
+NEW_STATE = "new_state_"
 SKIPPED_LAYERS = (keras.layers.InputLayer, keras.layers.Masking)
 LAYOUTS = ("dense", "model")
 # Named in the errors of models that cannot be streamed.
@@ -143,7 +145,7 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
             state = keras.Input((cell.units,), batch_size=batch_size, name=f"state_{k}")
             inputs.append(state)
             hidden, new_states = DeviceStep(cell)(hidden, [state])
-            outputs[f"new_state_{k}"] = new_states[0]
+            outputs[f"{NEW_STATE}{k}"] = new_states[0]
         elif isinstance(layer, keras.layers.TimeDistributed):
             hidden = layer.layer(hidden, training=False)
         else:

@@ -100,8 +100,28 @@ def test_int8_keeps_exactly_the_membrane_update_in_float(ncp_model):
 def test_membrane_tensors_are_found_by_scope(ncp_model):
     model, _ = ncp_model
     names = membrane_tensors(_with_names(deployable_model(model)))
-    assert names and all("membrane_update" in name for name in names)
-    assert not any("/synapses" in name for name in names)
+    scoped = [name for name in names if "membrane_update" in name]
+    assert scoped and not any("/synapses" in name for name in names)
+    # the new state is named after the model's output, not its scope: it belongs there too
+    assert len(set(names) - set(scoped)) == 1
+
+
+def test_the_state_fed_back_stays_float_in_int8(ncp_model):
+    """The op that writes `new_state_0` computes in float32: an int8 state would round away
+    every step's update of a slow neuron."""
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    model, sequences = ncp_model
+    parsed = flatbuffer_utils.read_model_from_bytearray(
+        tflite_flatbuffer(model, quantization="int8", representative_data=sequences)
+    )
+    subgraph = parsed.subgraphs[0]
+    (state,) = [o.tensorIndex for o in parsed.signatureDefs[0].outputs if o.name == b"new_state_0"]
+    (writer,) = [op for op in subgraph.operators if state in op.outputs]
+    code = parsed.operatorCodes[writer.opcodeIndex]
+    assert max(code.builtinCode, code.deprecatedBuiltinCode) != 6  # DEQUANTIZE
+    float32 = 0
+    assert all(subgraph.tensors[i].type == float32 for i in [*writer.inputs, state])
 
 
 def _with_names(deployable):
