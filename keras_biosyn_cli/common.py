@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import importlib.util
 import os
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -124,7 +127,8 @@ def quiet_native_logs(enabled: bool = True):
 
 
 def load_keras_model(path: Path, flag: str = "MODEL"):
-    """Loads a `.keras` model, or raises `CommandError` saying what `path` is instead."""
+    """Loads a `.keras` model (compiled as saved, when it holds a compile config), or raises
+    `CommandError` saying what `path` is instead."""
     if not path.exists():
         raise CommandError(f"{flag}: no such file: {str(path)!r}")
     if path.is_dir():
@@ -149,13 +153,29 @@ def load_keras_model(path: Path, flag: str = "MODEL"):
     import keras_biosyn  # noqa: F401  (registers the classes a model file names)
 
     try:
-        return keras.models.load_model(path, compile=False)
+        with warnings.catch_warnings():
+            # a model compiled but never trained was saved with an optimizer without state:
+            # it is compiled afresh, as the warning says, which is all a command needs
+            warnings.filterwarnings(
+                "ignore", message="Skipping variable loading for optimizer", category=UserWarning
+            )
+            return keras.models.load_model(path)
     except Exception as error:  # Keras raises ValueError, TypeError, KeyError...
         reason = str(error).strip().split(". ")[0].splitlines()[0] if str(error).strip() else ""
         raise CommandError(
             f"{flag}: {str(path)!r} does not load as a Keras model: "
             f"{reason or type(error).__name__}"
         ) from error
+
+
+def checked_inputs(data, model, flag: str):
+    """`data` checked against `model`'s input by the library's one check, or `CommandError`."""
+    from keras_biosyn.utils.validation import check_sequences, model_input_shape
+
+    try:
+        return check_sequences(data, model_input_shape(model), flag)
+    except (TypeError, ValueError) as error:
+        raise CommandError(str(error)) from None
 
 
 def load_sequences(path: Path, flag: str, model) -> object:
@@ -168,19 +188,7 @@ def load_sequences(path: Path, flag: str, model) -> object:
         data = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as error:
         raise CommandError(f"{flag}: {str(path)!r} is not a .npy array file ({error})") from None
-    expected = tuple(model.inputs[0].shape[1:])
-    fits = data.ndim == 3 and all(
-        e is None or e == d for e, d in zip(expected, data.shape[1:], strict=True)
-    )
-    if not fits or len(data) == 0:
-        shape = ", ".join("T" if e is None else str(e) for e in expected)
-        raise CommandError(
-            f"{flag}: expected model inputs of shape (N, {shape}) with N >= 1. "
-            f"Received: an array of shape {data.shape} from {str(path)!r}"
-        )
-    if not np.issubdtype(data.dtype, np.number) or not np.all(np.isfinite(data)):
-        raise CommandError(f"{flag}: expected finite numbers in {str(path)!r}")
-    return data.astype("float32")
+    return checked_inputs(data, model, flag)
 
 
 def check_output_directory(path: Path, flag: str) -> Path:
@@ -199,3 +207,159 @@ def embedded_dataset_fits(model) -> bool:
 
     expected = (japanese_vowels.MAX_LENGTH, japanese_vowels.NUM_FEATURES)
     return tuple(model.inputs[0].shape[1:]) == expected
+
+
+@functools.cache
+def export_vocabulary():
+    """`keras_biosyn.export.vocabulary`, where the export's names are defined.
+
+    Read from its file without importing `keras_biosyn` (whose import loads
+    TensorFlow), so that `--help` can list the choices at once; the module
+    itself when the package is already imported.
+    """
+    name = "keras_biosyn.export.vocabulary"
+    if name in sys.modules:
+        return sys.modules[name]
+    package = importlib.util.find_spec("keras_biosyn")
+    path = Path(next(iter(package.submodule_search_locations))) / "export" / "vocabulary.py"
+    spec = importlib.util.spec_from_file_location(f"{__name__}.export_vocabulary", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def add_quantize_argument(parser: argparse.ArgumentParser, default, default_help: str):
+    """`--quantize LIST`, shared by `export` and `prune`."""
+    names = export_vocabulary().QUANTIZATIONS
+    parser.add_argument(
+        "--quantize",
+        type=comma_list(names),
+        default=default,
+        metavar="LIST",
+        help=f"TFLite files to write, comma-separated among {', '.join(names)}; int8 computes "
+        f"the synapses in int8 and the membrane update in float32 (default: {default_help})",
+    )
+
+
+def add_export_layout_argument(parser: argparse.ArgumentParser):
+    """`--export-layout`, shared by `export` and `prune`."""
+    parser.add_argument(
+        "--export-layout",
+        "--synapse-layout",  # its name until 0.2; a cell's synapse_layout is another setting
+        dest="export_layout",
+        choices=export_vocabulary().EXPORT_LAYOUTS,
+        default="dense",
+        help="how the .tflite files compute the synapses: dense (runs on TFLite Micro), model "
+        "(each cell's own synapse_layout: a sparse cell stores only its synapses) or fastest "
+        "(both converted and timed in LiteRT here, the faster kept)",
+    )
+
+
+def add_force_argument(parser: argparse.ArgumentParser):
+    """`--force`, shared by `export` and `prune`."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write an int8 file even when it is further from float32 on the calibration "
+        "inputs than the tolerance (int8 changes at most 2 %% of a classifier's predicted "
+        "classes, or errs by at most 10 %% of the outputs' spread)",
+    )
+
+
+def write_model_set(model, directory: Path, stem: str, force: bool, **options) -> dict:
+    """`keras_biosyn.model_set.write_model_set`, printing each file as it is measured; an
+    int8 file outside the tolerance (without `--force`) is a `CommandError` naming the fixes."""
+    from keras_biosyn import model_set
+
+    try:
+        return model_set.write_model_set(
+            model, directory, stem, force=force, on_file=print_measured, progress=print, **options
+        )
+    except model_set.Int8OutsideTolerance as error:
+        raise CommandError(
+            f"{error}: calibrate on more inputs like the device's with --calibration FILE.npy, "
+            "keep float32 (--quantize float32), or write it anyway with --force"
+        ) from None
+
+
+def print_measured(measured) -> None:
+    """One form of a model set as `write_model_set` measured it (a `MeasuredFile`)."""
+    entry = measured.entry
+    accuracy = f", test accuracy {entry['test_accuracy']:.4f}" if "test_accuracy" in entry else ""
+    kind = {"keras": "Keras", "saved_model": "SavedModel, serve endpoint"}.get(entry["format"])
+    if kind is not None:
+        print(f"{entry['file']}: {entry['size_bytes'] / 1024:.1f} KB ({kind}){accuracy}")
+        return
+    timings = entry.get("litert_microseconds")
+    if timings:
+        measured_layouts = ", ".join(f"{name} {value:.1f} µs" for name, value in timings.items())
+        print(
+            f"{entry['file']}: export layout {entry['export_layout']} ({measured_layouts} per "
+            "step)"
+        )
+    print(f"{entry['file']}: {entry['size_bytes'] / 1024:.1f} KB, ops {', '.join(entry['ops'])}")
+    parity = entry.get("parity")
+    if parity:
+        unit = "steps" if entry["format"] == "tflite_streaming" else "sequences"
+        print(
+            f"  vs Keras over {parity['steps']} {unit}: max error {parity['max_abs_error']:.2e}, "
+            f"mean {parity['mean_abs_error']:.2e} (output std {parity['output_std']:.2e})"
+            f"{accuracy}"
+        )
+    print(f"  on a device: {measured.profile.summary()}")
+    if measured.agreement is not None:
+        agreement = measured.agreement
+        verdict = (
+            "within tolerance" if agreement.within_tolerance else "OUTSIDE it, written anyway"
+        )
+        print(f"  against float32 on the calibration inputs: {agreement.summary()}, {verdict}")
+
+
+PARITY_SEQUENCES = 4
+
+
+def export_inputs(
+    model, inputs: Path | None = None, calibration: Path | None = None, needs_calibration=False
+) -> dict:
+    """What a model set is checked and calibrated on, as `write_model_set` keywords.
+
+    `inputs`: a `.npy` of model inputs (`--inputs`) for the parity checks and,
+    without `calibration`, int8 calibration; without it, the embedded Japanese
+    Vowels set (test split labelled, the first 64 training utterances to
+    calibrate) when `model` takes it, else random sequences for the parity checks.
+    `calibration`: a `.npy` of real inputs to calibrate int8 on (`--calibration`).
+    """
+    import numpy as np
+
+    from keras_biosyn.datasets import Split
+
+    data = {"calibration": None, "calibration_source": None}
+    if inputs is not None:
+        x = load_sequences(inputs, "--inputs", model)
+        data["evaluation"] = Split(x[:PARITY_SEQUENCES], None, None)
+        data["evaluation_source"] = f"--inputs {inputs}"
+        data["calibration"], data["calibration_source"] = x, f"--inputs {inputs}"
+    elif embedded_dataset_fits(model):
+        from keras_biosyn.datasets import japanese_vowels
+
+        splits = japanese_vowels.load_japanese_vowels()
+        data["evaluation"] = splits["test"]
+        data["evaluation_source"] = "the Japanese Vowels test split"
+        data["calibration"] = splits["train"].x[:64]
+        data["calibration_source"] = "the first 64 Japanese Vowels training utterances"
+    else:
+        shape = tuple(model.inputs[0].shape[1:])
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(PARITY_SEQUENCES, shape[0] or 100, shape[-1])).astype("float32")
+        data["evaluation"] = Split(x, None, None)
+        data["evaluation_source"] = "random normal sequences (no --inputs given)"
+    if calibration is not None:
+        data["calibration"] = load_sequences(calibration, "--calibration", model)
+        data["calibration_source"] = f"--calibration {calibration}"
+    if needs_calibration and data["calibration"] is None:
+        raise CommandError(
+            "--quantize int8 calibrates on real inputs, and this model does not take the "
+            "embedded dataset: pass --calibration FILE.npy (training sequences shaped "
+            "(N, time, features)), or leave int8 out with --quantize float32"
+        )
+    return data

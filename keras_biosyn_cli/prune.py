@@ -19,16 +19,19 @@ from pathlib import Path
 
 from keras_biosyn_cli.common import (
     CommandError,
+    add_export_layout_argument,
+    add_force_argument,
+    add_quantize_argument,
     bounded,
     check_output_directory,
-    comma_list,
+    checked_inputs,
     embedded_dataset_fits,
+    export_inputs,
     load_keras_model,
+    write_model_set,
 )
-from keras_biosyn_cli.export_model import add_force_argument, add_layout_argument
 
 IMPORTANCES = ("current", "conductance", "magnitude", "random")
-QUANTIZATIONS = ("float32", "float16", "int8")
 
 HELP = "prune the weakest synapses of a saved model; write it, its exports and a report"
 
@@ -78,15 +81,8 @@ def add_arguments(parser: argparse.ArgumentParser):
         metavar="NAME",
         help="the BioSynLTC layer to prune (default: the model's only one)",
     )
-    parser.add_argument(
-        "--quantize",
-        type=comma_list(QUANTIZATIONS),
-        default=["float32"],
-        metavar="LIST",
-        help="TFLite files to write, comma-separated among float32, float16, int8 "
-        "(default: float32)",
-    )
-    add_layout_argument(parser)
+    add_quantize_argument(parser, ["float32"], "float32")
+    add_export_layout_argument(parser)
     add_force_argument(parser)
     parser.add_argument(
         "--keep-neurons",
@@ -115,9 +111,8 @@ def run(args: argparse.Namespace) -> int:
             "replace them"
         )
     model = load_keras_model(args.model)
-    compiled = _compile_as_saved(model, args.model)
     data = _data(args, model)
-    if (args.fine_tune_epochs or args.max_drop is not None) and not compiled:
+    if (args.fine_tune_epochs or args.max_drop is not None) and not model.compiled:
         flag = "--fine-tune-epochs" if args.fine_tune_epochs else "--max-drop"
         raise CommandError(
             f"{flag} needs the model's loss, and {str(args.model)!r} holds no compile config "
@@ -125,17 +120,6 @@ def run(args: argparse.Namespace) -> int:
         )
     result = _prune(args, model, data)
     return _write(args, name, model, result, data)
-
-
-def _compile_as_saved(model, path: Path) -> bool:
-    """Compiles `model` as the file's compile config says; False when it holds none."""
-    with zipfile.ZipFile(path) as archive:
-        config = json.loads(archive.read("config.json"))
-    compile_config = config.get("compile_config")
-    if not compile_config:
-        return False
-    model.compile_from_config(compile_config)
-    return True
 
 
 def _data(args, model) -> dict:
@@ -153,17 +137,13 @@ def _data(args, model) -> dict:
                 f"--data: expected a .npz holding arrays x and y. Received: {str(args.data)!r} "
                 f"({str(error).splitlines()[0] if str(error) else type(error).__name__})"
             ) from None
-        expected = tuple(model.inputs[0].shape[1:])
-        fits = x.ndim == 3 and all(
-            e is None or e == d for e, d in zip(expected, x.shape[1:], strict=True)
-        )
-        if not fits or len(x) == 0 or len(y) != len(x):
-            shape = ", ".join("T" if e is None else str(e) for e in expected)
+        x = checked_inputs(x, model, "x in --data")
+        if len(y) != len(x):
             raise CommandError(
-                f"--data: expected x of shape (N, {shape}) with N >= 1 and N labels y. "
-                f"Received: x of shape {x.shape} and y of shape {y.shape}"
+                f"--data: expected one label y per sequence x. Received: {len(x)} sequences "
+                f"and {len(y)} labels"
             )
-        pair = (x.astype("float32"), y)
+        pair = (x, y)
         source = f"--data {args.data}"
         return {"measure": pair, "score": pair, "measure_source": source, "score_source": source}
     if not embedded_dataset_fits(model):
@@ -206,26 +186,24 @@ def _prune(args, model, data):
         remove_neurons=not args.keep_neurons,
     )
     scores = {}
-    if getattr(model, "compiled", False):
+    if model.compiled:
         for key, which in (("before", model), ("after", result.model)):
             scores[key] = evaluate_score(which, *data["score"])
     return result, scores
 
 
 def _write(args, name, model, pruned, data) -> int:
+    from keras_biosyn.datasets import Split
     from keras_biosyn.utils.files import staged_directory, write_file_atomically
-    from keras_biosyn_cli.export_model import export_data, write_exports
 
     result, scores = pruned
     if args.data is None:
-        no_files = argparse.Namespace(inputs=None, calibration=None)
-        exports = export_data(no_files, result.model, "int8" in args.quantize)
+        exports = export_inputs(result.model, needs_calibration="int8" in args.quantize)
     else:
+        x, y = data["score"]
         exports = {
-            "check": data["score"][0][:4],
-            "check_source": data["score_source"],
-            "labels": None,
-            "lengths": None,
+            "evaluation": Split(x, None, y),
+            "evaluation_source": data["score_source"],
             "calibration": data["measure"][0][:64],
             "calibration_source": f"the first 64 sequences of {data['measure_source']}",
         }
@@ -233,42 +211,33 @@ def _write(args, name, model, pruned, data) -> int:
         "model": str(args.model),
         "pruned_model": f"{name}_pruned.keras",
         "measured_on": data["measure_source"],
-        "scored_on": data["score_source"],
         **result.to_dict(),
         "fine_tune_epochs": args.fine_tune_epochs,
-        "score_before": _score(scores.get("before")),
-        "score_after": _score(scores.get("after")),
+        # the library scores on the data it measured; these are on the scoring data
+        "scored_on": data["score_source"],
+        "test_score_before": _score(scores.get("before")),
+        "test_score_after": _score(scores.get("after")),
         "keras_bytes_before": args.model.stat().st_size,
+        "model_set": f"{name}_pruned_export.json",
     }
     with staged_directory(args.out) as staging:
-        path = staging / f"{name}_pruned.keras"
-        result.model.save(path)
-        report["keras_bytes_after"] = path.stat().st_size
-        export_report = write_exports(
+        model_set = write_model_set(
             result.model,
             staging,
             f"{name}_pruned",
-            ["streaming"],
-            args.quantize,
-            exports,
-            str(path.name),
-            args.synapse_layout,
-            force=args.force,
+            args.force,
+            tflite=[("streaming", quantization) for quantization in args.quantize],
+            export_layout=args.export_layout,
+            manifest_name=f"{name}_pruned_export.json",
+            extra={"source": str(args.model)},
+            **exports,
         )
+        report["keras_bytes_after"] = model_set["files"][0]["size_bytes"]
         report["exports"] = [
-            {
-                key: entry[key]
-                for key in (
-                    "file",
-                    "size_bytes",
-                    "parity",
-                    "synapse_layout",
-                    "litert_microseconds",
-                )
-                if key in entry
-            }
-            for entry in export_report["files"]
-            if "size_bytes" in entry
+            {key: entry[key] for key in ("file", "size_bytes", "parity", "export_layout")}
+            | _timings(entry)
+            for entry in model_set["files"]
+            if entry["format"].startswith("tflite")
         ]
         write_file_atomically(
             staging / f"{name}_prune.json", (json.dumps(report, indent=2) + "\n").encode()
@@ -278,6 +247,14 @@ def _write(args, name, model, pruned, data) -> int:
     print(markdown, end="")
     print(f"Wrote the pruned model, its exports and {name}_prune.md/.json to {args.out}")
     return 0
+
+
+def _timings(entry: dict) -> dict:
+    return (
+        {"litert_microseconds": entry["litert_microseconds"]}
+        if "litert_microseconds" in entry
+        else {}
+    )
 
 
 def _score(score):
@@ -301,9 +278,11 @@ def markdown_report(report: dict) -> str:
         ("active parameters", report["parameters_before"], report["parameters_after"]),
         (".keras bytes", report["keras_bytes_before"], report["keras_bytes_after"]),
     ]
-    before, after = report["score_before"], report["score_after"]
-    if before is not None and after is not None:
-        rows.append((f"{before['name']} ({report['scored_on']})", before["value"], after["value"]))
+    for prefix, data in (("", "measured_on"), ("test_", "scored_on")):
+        before, after = report[f"{prefix}score_before"], report[f"{prefix}score_after"]
+        repeated = prefix and report["scored_on"] == report["measured_on"]
+        if before is not None and after is not None and not repeated:
+            rows.append((f"{before['name']} ({report[data]})", before["value"], after["value"]))
     lines = [
         f"# Pruning {report['model']}",
         "",
@@ -331,7 +310,7 @@ def markdown_report(report: dict) -> str:
     for entry in report.get("exports", []):
         parity = entry.get("parity") or {}
         error = f", max error vs Keras {parity['max_abs_error']:.1e}" if parity else ""
-        layout = f", {entry['synapse_layout']} layout" if "synapse_layout" in entry else ""
+        layout = f", {entry['export_layout']} export layout" if "export_layout" in entry else ""
         lines.append(f"- `{entry['file']}`: {entry['size_bytes']} bytes{layout}{error}")
     return "\n".join(lines) + "\n"
 

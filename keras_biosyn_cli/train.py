@@ -17,7 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-from keras_biosyn_cli.common import CommandError, bounded, check_output_directory
+from keras_biosyn_cli.common import (
+    CommandError,
+    bounded,
+    check_output_directory,
+    print_measured,
+)
 
 STEM = "japanese_vowels_biosyn_ltc"
 CURVES = "japanese_vowels_learning_curves"
@@ -96,10 +101,10 @@ def _train_and_save(args) -> int:
     import keras
 
     from keras_biosyn import recipes
-    from keras_biosyn.artifacts import save_artifacts
     from keras_biosyn.datasets import japanese_vowels
     from keras_biosyn.learning_curves import learning_curves, save_learning_curves
-    from keras_biosyn.utils.files import file_checksums, staged_directory, write_file_atomically
+    from keras_biosyn.model_set import write_model_set
+    from keras_biosyn.utils.files import file_checksums, staged_directory
 
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
     splits = japanese_vowels.load_japanese_vowels(seed=args.seed)
@@ -151,7 +156,6 @@ def _train_and_save(args) -> int:
     print("\nSaving and checking each form (Keras, SavedModel, LiteRT float32 and int8)...")
     previous = _previous_outputs(args.output_dir)
     with staged_directory(args.output_dir, remove=previous) as staging:
-        artifacts = save_artifacts(models["biosyn_ltc"], staging, STEM, train.x[:64], test)
         curves = learning_curves(histories)
         json_path, png_path = save_learning_curves(
             curves,
@@ -159,7 +163,7 @@ def _train_and_save(args) -> int:
             staging / f"{CURVES}.png",
             title=f"Japanese Vowels, {args.neurons} neurons ({args.wiring})",
         )
-        manifest = {
+        training = {
             "task": "japanese_vowels",
             "dataset": "UCI Japanese Vowels, original test split (370 utterances)",
             "metric": "test_accuracy",
@@ -168,20 +172,31 @@ def _train_and_save(args) -> int:
             "seed": args.seed,
             "command": "keras-biosyn " + " ".join(args.argv),
             "results": results,
-            "artifacts": artifacts,
             "learning_curves": [
                 *file_checksums(json_path, staging),
                 *file_checksums(png_path, staging),
             ],
-            "calibration": "int8: closed-loop steps of the first 64 training utterances",
         }
-        text = json.dumps(manifest, indent=2) + "\n"
-        write_file_atomically(staging / MANIFEST, text.encode())
+        # An int8 file outside the tolerance is kept and said so (the manifest records its
+        # agreement): a training run never ends in an error after the training.
+        manifest = write_model_set(
+            models["biosyn_ltc"],
+            staging,
+            STEM,
+            evaluation=test,
+            evaluation_source="the Japanese Vowels test split",
+            calibration=train.x[:64],
+            calibration_source="the first 64 Japanese Vowels training utterances",
+            force=True,
+            manifest_name=MANIFEST,
+            extra=training,
+            on_file=print_measured,
+        )
     print(f"\nSaved under {args.output_dir}:")
-    for artifact in artifacts:
+    for entry in manifest["files"]:
         print(
-            f"  {artifact['file']:<52} {artifact['size_bytes'] / 1024:7.1f} KB  "
-            f"accuracy {artifact['test_accuracy']:.4f}"
+            f"  {entry['file']:<52} {entry['size_bytes'] / 1024:7.1f} KB  "
+            f"accuracy {entry['test_accuracy']:.4f}"
         )
     for name in (f"{CURVES}.json", f"{CURVES}.png", MANIFEST):
         print(f"  {name}")
@@ -193,7 +208,8 @@ def _previous_outputs(directory: Path) -> list[str]:
     path = directory / MANIFEST
     try:
         manifest = json.loads(path.read_text())
-        names = [a["file"] for a in manifest.get("artifacts", [])]
+        # "files" since one manifest format serves every command ("artifacts" before)
+        names = [a["file"] for a in manifest.get("files", manifest.get("artifacts", []))]
         names += [f["file"] for f in manifest.get("learning_curves", [])]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []

@@ -8,8 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from keras_biosyn.artifacts import artifact_accuracy
 from keras_biosyn.datasets import load_japanese_vowels
+from keras_biosyn.model_set import form_accuracy
 
 SAVED_MODELS = Path(__file__).resolve().parents[1] / "saved_models"
 MANIFEST = json.loads((SAVED_MODELS / "manifest.json").read_text())
@@ -17,7 +17,7 @@ MANIFEST = json.loads((SAVED_MODELS / "manifest.json").read_text())
 
 def test_manifest_lists_every_form_of_the_main_job_model():
     assert MANIFEST["task"] == "japanese_vowels" and MANIFEST["metric"] == "test_accuracy"
-    forms = {(a["format"], a["quantization"]) for a in MANIFEST["artifacts"]}
+    forms = {(a["format"], a["quantization"]) for a in MANIFEST["files"]}
     assert forms == {
         ("keras", None),
         ("saved_model", None),
@@ -27,7 +27,7 @@ def test_manifest_lists_every_form_of_the_main_job_model():
 
 
 def test_every_committed_file_matches_its_checksum():
-    listed = [f for a in MANIFEST["artifacts"] for f in a["files"]]
+    listed = [f for a in MANIFEST["files"] for f in a["files"]]
     listed += MANIFEST["learning_curves"]
     on_disk = sorted(
         p.relative_to(SAVED_MODELS).as_posix()
@@ -41,17 +41,17 @@ def test_every_committed_file_matches_its_checksum():
         assert len(data) == entry["size_bytes"]
 
 
-@pytest.mark.parametrize("entry", MANIFEST["artifacts"], ids=lambda a: a["file"])
+@pytest.mark.parametrize("entry", MANIFEST["files"], ids=lambda a: a["file"])
 def test_artifact_reproduces_its_metric(entry):
     test = load_japanese_vowels(seed=MANIFEST["seed"])["test"]
-    accuracy = artifact_accuracy(SAVED_MODELS / entry["file"], entry["format"], test)
+    accuracy = form_accuracy(SAVED_MODELS / entry["file"], entry["format"], test)
     assert accuracy == pytest.approx(entry["test_accuracy"], abs=1e-9)
     if entry["format"] == "tflite_streaming" and entry["quantization"] == "float32":
         assert entry["size_bytes"] < 64 * 1024
 
 
 def test_tflite_float32_agrees_with_keras():
-    by_form = {(a["format"], a["quantization"]): a for a in MANIFEST["artifacts"]}
+    by_form = {(a["format"], a["quantization"]): a for a in MANIFEST["files"]}
     assert by_form[("tflite_streaming", "float32")]["test_accuracy"] == pytest.approx(
         by_form[("keras", None)]["test_accuracy"], abs=1 / 370
     )

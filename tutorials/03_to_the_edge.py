@@ -101,8 +101,9 @@ print(f"Keras test accuracy: {keras_accuracy:.3f}")
 
 # %%
 float32_path = export.export_tflite(model, os.path.join(workdir, "step_float32.tflite"))
-print(f"{float32_path.name}: {float32_path.stat().st_size / 1024:.1f} KB")
-print("ops:", export.tflite_ops(float32_path))
+# it returns what it wrote: the path, the layout, the size and the ops
+print(f"{float32_path.path.name}: {float32_path.size_bytes / 1024:.1f} KB")
+print("ops:", ", ".join(float32_path.ops))
 
 # %% [markdown]
 # ## Running it step by step in LiteRT
@@ -158,7 +159,7 @@ for name, path, accuracy in [
     ("int8", int8_path, int8_accuracy),
 ]:
     print(
-        f"{name:>8}: {path.stat().st_size / 1024:5.1f} KB, accuracy {accuracy:.3f} "
+        f"{name:>8}: {path.size_bytes / 1024:5.1f} KB, accuracy {accuracy:.3f} "
         f"on {len(y_test)} utterances (Keras {keras_accuracy:.3f})"
     )
 assert abs(float32_accuracy - keras_accuracy) <= 1 / len(y_test) + 1e-9
@@ -197,7 +198,8 @@ assert np.max(np.abs(micro - litert)) < 1e-4
 
 # %%
 def c_array(path, name="g_model"):
-    data = path.read_bytes()
+    with open(path, "rb") as file:
+        data = file.read()
     rows = [
         ", ".join(f"0x{byte:02x}" for byte in data[i : i + 12]) for i in range(0, len(data), 12)
     ]

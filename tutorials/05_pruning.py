@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -237,11 +237,11 @@ assert type(loaded_cell.wiring).__name__ == "Explicit"
 # ## To TFLite, and checked in LiteRT
 #
 # `export_tflite` writes the streaming step `(x_t, state_0) -> (y_t, new_state_0)` (see
-# [To the edge](03_to_the_edge.ipynb)) with one of two synapse layouts: `"dense"` (the default,
+# [To the edge](03_to_the_edge.ipynb)) in one of two export layouts: `"dense"` (the default,
 # every synapse computed as a matrix; runs on TFLite Micro) or `"model"` (the cell's own
-# layout, here the sparse one for the pruned cell). We export the trained and the pruned model
-# both ways; `compare` steps each pruned file in LiteRT over test utterances, states fed back,
-# and measures its error against the pruned Keras model at every step.
+# `synapse_layout`, here the sparse one for the pruned cell). We export the trained and the
+# pruned model both ways; `compare` steps each pruned file in LiteRT over test utterances,
+# states fed back, and measures its error against the pruned Keras model at every step.
 
 # %%
 lengths = test.length[:SAMPLES]
@@ -251,14 +251,14 @@ for name, keras_model in [("trained", model), ("pruned", pruned)]:
         file = export.export_tflite(
             keras_model,
             os.path.join(workdir, f"{name}_{layout}.tflite"),
-            synapse_layout=layout,
+            export_layout=layout,
         )
         files[name, layout] = file
-        print(f"{name:>8}, synapse_layout={layout!r:8}: {file.stat().st_size / 1024:5.1f} KB")
+        print(f"{name:>8}, export_layout={layout!r:8}: {file.size_bytes / 1024:5.1f} KB")
 for layout in ("dense", "model"):
     parity = export.compare(pruned, files["pruned", layout], test.x[:SAMPLES], lengths)
     print(
-        f"pruned, synapse_layout={layout!r:8}: max |LiteRT - Keras| "
+        f"pruned, export_layout={layout!r:8}: max |LiteRT - Keras| "
         f"{parity['max_abs_error']:.1e} over {parity['steps']} steps of {len(lengths)} utterances"
     )
     assert parity["max_abs_error"] < 1e-4
@@ -284,7 +284,7 @@ for (name, layout), file in files.items():
         state = runner(x_t=x_t[None], state_0=state)["new_state_0"]
         times.append(time.perf_counter() - begin)
     print(
-        f"{name:>8}, synapse_layout={layout!r:8}: {np.median(times) * 1e6:6.1f} µs per step "
+        f"{name:>8}, export_layout={layout!r:8}: {np.median(times) * 1e6:6.1f} µs per step "
         f"(median of {len(times)})"
     )
 
@@ -297,9 +297,9 @@ for (name, layout), file in files.items():
 # %%
 removed = 4 * (result.parameters_before - result.parameters_after)
 for layout in ("dense", "model"):
-    saved = files["trained", layout].stat().st_size - files["pruned", layout].stat().st_size
+    saved = files["trained", layout].size_bytes - files["pruned", layout].size_bytes
     print(
-        f"synapse_layout={layout!r:8}: the pruned file is {saved} bytes smaller; "
+        f"export_layout={layout!r:8}: the pruned file is {saved} bytes smaller; "
         f"the removed synapses and neurons held {removed} bytes of parameters"
     )
 

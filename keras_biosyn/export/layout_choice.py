@@ -1,11 +1,11 @@
-"""Choosing the synapse layout of an export by what LiteRT runs fastest.
+"""Choosing the export layout of a file by what LiteRT runs fastest.
 
 A cell in the sparse layout can be exported as it computes (`"model"`:
 GATHER and UNSORTED_SEGMENT_SUM over the synapses that exist, the smaller
 file) or through a dense copy (`"dense"`: every possible synapse as a matrix,
 the layout TFLite Micro runs). Which one LiteRT runs faster depends on the
 circuit's size and density and on the CPU (`benchmarks/pruning_edge.py`), so
-`fastest_synapse_layout` converts both and times them side by side here.
+`fastest_export_layout` converts both and times them side by side here.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from keras_biosyn.export.conversion import tflite_flatbuffer
 from keras_biosyn.export.dense_copy import has_sparse_cells
+from keras_biosyn.export.vocabulary import CONVERTED_LAYOUTS
 
 
 @dataclass(frozen=True)
 class LayoutChoice:
-    """What `fastest_synapse_layout` measured and picked.
+    """What `fastest_export_layout` measured and picked.
 
     Attributes:
         layout: `"dense"` or `"model"`, the layout LiteRT ran fastest.
@@ -83,29 +85,29 @@ def litert_microseconds(flatbuffers: dict, invokes: int = 200, rounds: int = 5) 
     return {name: 1e6 * statistics.median(values) for name, values in times.items()}
 
 
-def fastest_synapse_layout(
+def fastest_export_layout(
     model,
     mode: str = "streaming",
     sequence_length: int | None = None,
-    quantization: str | None = None,
+    quantization: str | None = "float32",
     representative_data=None,
     invokes: int = 200,
     rounds: int = 5,
     membrane: str = "float32",
 ) -> LayoutChoice:
-    """Converts `model` in both synapse layouts and picks the one LiteRT runs faster.
+    """Converts `model` in both export layouts and picks the one LiteRT runs faster.
 
     The arguments are those of `export_tflite`; `export_tflite(...,
-    synapse_layout="fastest")` writes the chosen file. The timing is this
+    export_layout="fastest")` writes the chosen file. The timing is this
     machine's (`litert_microseconds`); the `"model"` layout of a sparse cell
     needs UNSORTED_SEGMENT_SUM, which TFLite Micro lacks, so export for
-    microcontrollers with `synapse_layout="dense"`.
+    microcontrollers with `export_layout="dense"`.
 
     Args:
         model: A built Keras model (see `export_tflite`).
         mode: `"streaming"` or `"sequence"`.
         sequence_length: For `mode="sequence"`.
-        quantization: `None`, `"float16"` or `"int8"`.
+        quantization: As for `export_tflite`.
         representative_data: For int8, as for `export_tflite`.
         invokes: Calls per timing round.
         rounds: Timing rounds.
@@ -117,13 +119,11 @@ def fastest_synapse_layout(
     Example:
 
     ```python
-    choice = fastest_synapse_layout(pruned_model)
+    choice = fastest_export_layout(pruned_model)
     choice.layout, choice.microseconds        # 'dense', {'dense': 2.1, 'model': 3.4}
     ```
     """
-    from keras_biosyn.export.litert import tflite_flatbuffer
-
-    layouts = ("dense", "model") if has_sparse_cells(model) else ("dense",)
+    layouts = CONVERTED_LAYOUTS if has_sparse_cells(model) else ("dense",)
     flatbuffers = {
         layout: tflite_flatbuffer(
             model, mode, sequence_length, quantization, representative_data, layout, membrane

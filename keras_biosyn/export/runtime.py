@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
-from keras_biosyn.export.streaming import sequence_model, streaming_model
+from keras_biosyn.export.streaming import fixed_length_model, streaming_model
 
 
 class LiteRTModel:
@@ -111,7 +111,7 @@ def compare(model, tflite_path, inputs, lengths=None) -> dict:
     if lengths is None:
         lengths = np.full(len(inputs), inputs.shape[1])
     if not runner.is_streaming:
-        deployable = sequence_model(model, inputs.shape[1], batch_size=None)
+        deployable = fixed_length_model(model, inputs.shape[1], batch_size=None)
         expected = np.asarray(deployable.predict(inputs, verbose=0))
         got = np.stack([runner.run_sequence(sequence) for sequence in inputs])
         errors = np.abs(got - expected)
@@ -148,7 +148,7 @@ def stream_beside_keras(model, runner: LiteRTModel, inputs, lengths) -> list[tup
     pairs = stream_beside_keras(model, LiteRTModel("step_int8.tflite"), x, lengths)
     ```
     """
-    step = streaming_model(model, batch_size=None, synapse_layout="model")
+    step = streaming_model(model, batch_size=None, export_layout="model")
     expected = step_through(keras_step_function(step), inputs, state_sizes(step))
     return [
         (runner.run_sequence(sequence[:length]), reference[:length])
@@ -178,7 +178,7 @@ def run_tflite_micro(tflite_path, sequence, arena_size: int | None = None) -> np
     order = signature_input_order(reference)
     outputs_order = signature_output_order(reference)
     names = reference.state_names
-    interpreter = tflm.Interpreter.from_file(str(tflite_path), arena_size=arena_size)
+    interpreter = tflm.Interpreter.from_file(os.fspath(tflite_path), arena_size=arena_size)
 
     def step(x_t, states):
         feed = {"x_t": x_t, **dict(zip(names, states, strict=True))}

@@ -1,5 +1,5 @@
 """Deriving deployable models from a trained one: a single-step (streaming) model and a
-fixed-length sequence model, both at a fixed batch size."""
+fixed-length sequence model (`fixed_length_model`), both at a fixed batch size."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import keras
 from keras_biosyn.cells import WiredCell
 from keras_biosyn.export.dense_copy import dense_copy, dense_model_copy, has_sparse_cells
 from keras_biosyn.export.device_step import DeviceStep
+from keras_biosyn.export.vocabulary import CONVERTED_LAYOUTS
 from keras_biosyn.utils.validation import check_choice, check_int
 
 # Layers that act on each time step independently (on the last axis).
@@ -26,10 +27,9 @@ PER_STEP_LAYERS = (
     keras.layers.Identity,
 )
 # Layers with nothing to do on one step (padding masks are a sequence notion).
+SKIPPED_LAYERS = (keras.layers.InputLayer, keras.layers.Masking)
 # The streaming model's state outputs are `new_state_<k>`, fed back as inputs `state_<k>`.
 NEW_STATE = "new_state_"
-SKIPPED_LAYERS = (keras.layers.InputLayer, keras.layers.Masking)
-LAYOUTS = ("dense", "model")
 # Named in the errors of models that cannot be streamed.
 WIRED_CELLS = "a WiredCell (BioSynLTCCell, CTRNNCell)"
 
@@ -88,7 +88,7 @@ def _check_streamable(layer):
         )
 
 
-def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "dense"):
+def streaming_model(model, batch_size: int | None = 1, export_layout: str = "dense"):
     """The single-step model `(x_t, state_0, ...) -> (y_t, new_state_0, ...)` of `model`.
 
     `model` must be a chain of one input, RNN layers of wired cells
@@ -106,10 +106,10 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
         model: A built Keras model (or a bare `keras.layers.RNN` of a wired cell).
         batch_size: Fixed batch size of the step model (1 on a device;
             `None` for any).
-        synapse_layout: `"dense"` (default) computes every cell in the dense
+        export_layout: `"dense"` (default) computes every cell in the dense
             layout, whose ops TFLite Micro supports; `"model"` keeps each
-            cell's own layout (the sparse one needs UNSORTED_SEGMENT_SUM,
-            which LiteRT has and TFLite Micro lacks).
+            cell's own `synapse_layout` (the sparse one needs
+            UNSORTED_SEGMENT_SUM, which LiteRT has and TFLite Micro lacks).
 
     Returns:
         A functional `keras.Model` with inputs `[x_t, state_0, ...]` and
@@ -122,7 +122,7 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
     outputs = step([x[:1, 0], np.zeros((1, units))])   # outputs["y_t"], outputs["new_state_0"]
     ```
     """
-    check_choice("synapse_layout", synapse_layout, LAYOUTS)
+    check_choice("export_layout", export_layout, CONVERTED_LAYOUTS)
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)
     layers = _chain(model)
@@ -141,7 +141,7 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
             continue
         if isinstance(layer, keras.layers.RNN):
             k = len(inputs) - 1
-            cell = layer.cell if synapse_layout == "model" else dense_copy(layer.cell)
+            cell = layer.cell if export_layout == "model" else dense_copy(layer.cell)
             state = keras.Input((cell.units,), batch_size=batch_size, name=f"state_{k}")
             inputs.append(state)
             hidden, new_states = DeviceStep(cell)(hidden, [state])
@@ -154,8 +154,8 @@ def streaming_model(model, batch_size: int | None = 1, synapse_layout: str = "de
     return keras.Model(inputs, outputs, name=f"{getattr(model, 'name', 'model')}_step")
 
 
-def sequence_model(
-    model, sequence_length: int, batch_size: int | None = 1, synapse_layout: str = "dense"
+def fixed_length_model(
+    model, sequence_length: int, batch_size: int | None = 1, export_layout: str = "dense"
 ):
     """`model` at a fixed sequence length (and batch size), for sequence export.
 
@@ -163,17 +163,17 @@ def sequence_model(
         model: A built Keras model with one sequence input `(time, features)`.
         sequence_length: Steps per sequence.
         batch_size: Fixed batch size (1 on a device).
-        synapse_layout: As for `streaming_model`.
+        export_layout: As for `streaming_model`.
 
     Returns:
         A functional `keras.Model` sharing the trained weights.
     """
     check_int("sequence_length", sequence_length, minimum=1)
-    check_choice("synapse_layout", synapse_layout, LAYOUTS)
+    check_choice("export_layout", export_layout, CONVERTED_LAYOUTS)
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)
     source = model
-    if has_sparse_cells(model) and synapse_layout == "dense":
+    if has_sparse_cells(model) and export_layout == "dense":
         if not isinstance(model, keras.Model):
             raise ValueError("Wrap the RNN layer in a keras Model to export it densely.")
         source = dense_model_copy(model)

@@ -180,7 +180,7 @@ class TestSynapseLayoutExport(TestCase):
         cell = BioSynLTCCell(make_wiring("auto_ncp", units=10, seed=2), synapse_layout=layout)
         model = keras.Sequential([keras.Input((None, 3)), keras.layers.RNN(cell)])
         x = rng.normal(size=(2, 6, 3)).astype("float32")
-        self.run_export_test(model, x, tmp_path, synapse_layout="model")
+        self.run_export_test(model, x, tmp_path, export_layout="model")
 
 
 def test_sparse_layout_under_mixed_precision(rng):

@@ -30,9 +30,10 @@ def test_export_writes_every_file_and_reports_parity_and_accuracy(tmp_path, caps
     assert float32["test_accuracy"] == pytest.approx(report["keras_test_accuracy"], abs=1 / 370)
     assert f"test accuracy {float32['test_accuracy']:.4f}" in out
     int8 = by_name[f"{STEM}_streaming_int8.tflite"]
-    assert int8["calibration"].startswith("the first 64 Japanese Vowels training")
+    assert report["calibration"].startswith("the first 64 Japanese Vowels training")
+    assert report["format"] == "keras_biosyn.model_set/1"
     assert 0.2 < int8["test_accuracy"] <= 1.0
-    for entry in [float32, int8, *by_name[f"{STEM}_savedmodel"]["files"]]:
+    for entry in [*float32["files"], *int8["files"], *by_name[f"{STEM}_savedmodel"]["files"]]:
         data = (tmp_path / entry["file"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -52,7 +53,7 @@ def test_int8_far_from_float_is_refused_unless_forced(tmp_path, capsys, monkeypa
         capsys, "export", SAVED, "--out", tmp_path, "--quantize", "float32,int8", "--force"
     )
     assert code == 0, err
-    assert "WRITTEN WITH --force" in out and "TFLite Micro arena" in out
+    assert "OUTSIDE it, written anyway" in out and "TFLite Micro arena" in out
     report = json.loads((tmp_path / f"{STEM}_export.json").read_text())
     by_name = {entry["file"]: entry for entry in report["files"]}
     int8 = by_name[f"{STEM}_streaming_int8.tflite"]
@@ -94,28 +95,34 @@ def test_own_data_calibrates_int8_and_sequence_mode_works(small_model, tmp_path,
     assert "vs Keras over 4 sequences" in out
 
 
-def test_the_synapse_layout_is_chosen_and_reported(tmp_path, capsys):
+def test_the_export_layout_is_chosen_and_reported(tmp_path, capsys):
     keras.utils.set_random_seed(0)
     cell = BioSynLTCCell(wirings.AutoNCP(12, 2, seed=0))  # sparse: two layouts exist
     model = keras.Sequential([keras.Input((10, 3)), keras.layers.RNN(cell), keras.layers.Dense(2)])
     model.save(tmp_path / "ncp.keras")
     reports = {}
-    for layout in ("dense", "model", "fastest"):
+    for layout, flag in [
+        ("dense", "--export-layout"),
+        ("model", "--synapse-layout"),  # the flag's name until 0.2
+        ("fastest", "--export-layout"),
+    ]:
         argv = ["export", tmp_path / "ncp.keras", "--out", tmp_path / layout]
-        code, out, err = run(capsys, *argv, "--synapse-layout", layout, "--quantize", "float32")
+        code, out, err = run(capsys, *argv, flag, layout, "--quantize", "float32")
         assert code == 0, err
         report = json.loads((tmp_path / layout / "ncp_export.json").read_text())
         (entry,) = [e for e in report["files"] if e["format"] == "tflite_streaming"]
         reports[layout] = entry
-    assert reports["dense"]["synapse_layout"] == "dense"
+    assert reports["dense"]["export_layout"] == "dense"
+    assert reports["model"]["export_layout"] == "model"
     assert "UNSORTED_SEGMENT_SUM" in reports["model"]["ops"]
     assert "UNSORTED_SEGMENT_SUM" not in reports["dense"]["ops"]
     fastest = reports["fastest"]
     timings = fastest["litert_microseconds"]
     assert sorted(timings) == ["dense", "model"]
-    assert fastest["synapse_layout"] == min(timings, key=timings.get)
-    assert fastest["sha256"] == reports[fastest["synapse_layout"]]["sha256"]
-    assert f"synapse layout {fastest['synapse_layout']} (dense " in out
+    assert fastest["export_layout"] == min(timings, key=timings.get)
+    chosen = reports[fastest["export_layout"]]
+    assert fastest["files"][0]["sha256"] == chosen["files"][0]["sha256"]
+    assert f"export layout {fastest['export_layout']} (dense " in out
 
 
 def test_a_failure_at_the_last_step_leaves_the_previous_files(tmp_path, capsys, monkeypatch):
@@ -149,9 +156,9 @@ def test_a_failure_at_the_last_step_leaves_the_previous_files(tmp_path, capsys, 
         (["{tflite}"], ["is a TFLite file"]),
         (
             ["SAVED", "--inputs", "{wrong_shape}"],
-            ["--inputs: expected model inputs of shape (N, 29, 12)"],
+            ["Expected `--inputs` of shape (N, 29, 12)"],
         ),
-        (["SAVED", "--calibration", "{nan}"], ["--calibration: expected finite"]),
+        (["SAVED", "--calibration", "{nan}"], ["Expected finite `--calibration`"]),
     ],
 )
 def test_export_errors_are_one_line(argv, fragments, wrong_files, tmp_path, capsys):

@@ -53,9 +53,9 @@ def test_inspect_with_own_inputs(tmp_path, capsys):
         (["SAVED", "--layer", "nope"], ["--layer:", "Received: layer='nope'"]),
         (
             ["SAVED", "--inputs", "{wrong_shape}"],
-            ["--inputs: expected model inputs", "(2, 29, 5)"],
+            ["Expected `--inputs` of shape (N, 29, 12)", "(2, 29, 5)"],
         ),
-        (["SAVED", "--inputs", "{nan}"], ["--inputs: expected finite numbers"]),
+        (["SAVED", "--inputs", "{nan}"], ["Expected finite `--inputs`"]),
         (["SAVED", "--inputs", "{text}"], ["--inputs:", "is not a .npy array file"]),
         (["SAVED", "--inputs", "{missing}"], ["--inputs: no such file"]),
         (["{lstm}", "--layer", "x"], ["--layer:"]),

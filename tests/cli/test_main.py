@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from keras_biosyn import benchmarking, recipes
-from keras_biosyn_cli import benchmark, export_model, main, train
+from keras_biosyn_cli import benchmark, common, main, train
 from tests.cli.cli import ROOT, SAVED, assert_user_error, run
 
 COMMANDS = sorted(main.SUBCOMMANDS)
@@ -57,7 +57,13 @@ def test_names_listed_for_help_are_the_package_ones():
         "ncps_ltc",
         "biosyn_ltc_0.1",
     }
-    assert set(export_model.QUANTIZATIONS) == {"float32", "float16", "int8"}
+    # the export names are the library's own module, read without importing TensorFlow
+    from keras_biosyn.export import vocabulary as library
+
+    vocabulary = common.export_vocabulary()
+    assert vocabulary.__file__ == library.__file__
+    assert vocabulary.QUANTIZATIONS == library.QUANTIZATIONS == ("float32", "float16", "int8")
+    assert vocabulary.EXPORT_LAYOUTS == library.EXPORT_LAYOUTS
 
 
 def test_usage_errors_are_one_line_that_names_the_flag(capsys):

@@ -22,8 +22,16 @@ def test_prune_writes_the_model_its_exports_and_a_report(tmp_path, capsys):
     assert report["parameters_after"] < report["parameters_before"]
     assert report["synapse_layout"] == "sparse"
     assert report["scored_on"] == "the Japanese Vowels test split"
-    before, after = report["score_before"], report["score_after"]
-    assert before["name"] == "accuracy" and 0.0 < after["value"] <= 1.0
+    assert report["measured_on"] == "the Japanese Vowels training split"
+    # the library's scores are on the data it measured, the command's on the test split
+    for prefix in ("", "test_"):
+        before, after = report[f"{prefix}score_before"], report[f"{prefix}score_after"]
+        assert before["name"] == "accuracy" and 0.0 < after["value"] <= 1.0
+    assert report["test_score_before"] != report["score_before"]
+    model_set = json.loads((tmp_path / report["model_set"]).read_text())
+    assert model_set["format"] == "keras_biosyn.model_set/1"
+    formats = [entry["format"] for entry in model_set["files"]]
+    assert formats == ["keras", "saved_model", "tflite_streaming"]
     (tflite,) = [e for e in report["exports"] if e["file"].endswith(".tflite")]
     assert tflite["parity"]["max_abs_error"] <= 1e-5
     markdown = (tmp_path / f"{STEM}_prune.md").read_text()
@@ -92,9 +100,9 @@ def test_neurons_that_reach_no_output_are_removed_unless_kept(tmp_path, capsys):
         10 - len(removed["removed_neurons"]),
     ]
     (tflite,) = [e for e in removed["exports"] if e["file"].endswith(".tflite")]
-    assert tflite["synapse_layout"] in ("dense", "model")
+    assert tflite["export_layout"] in ("dense", "model")
     markdown = (tmp_path / "synapse-layout" / "ncp_prune.md").read_text()
-    assert f"{tflite['synapse_layout']} layout, max error" in markdown
+    assert f"{tflite['export_layout']} export layout, max error" in markdown
     assert f"| neurons | 10 | {removed['units'][1]} |" in markdown
     assert "Removed (no path to an output neuron" in markdown
 

@@ -7,8 +7,8 @@ import keras
 import numpy as np
 import pytest
 
+from keras_biosyn import model_set
 from keras_biosyn.datasets import load_japanese_vowels
-from keras_biosyn.utils import files
 from tests.cli.cli import assert_user_error, run
 from tests.testing import snapshot
 
@@ -51,7 +51,8 @@ def test_train_writes_the_whole_set_and_replaces_the_previous_one(previous_set, 
 
     manifest = json.loads((previous_set / "manifest.json").read_text())
     assert set(manifest["results"]) == {"biosyn_ltc", "lstm"}
-    listed = [f for a in manifest["artifacts"] for f in a["files"]]
+    assert manifest["format"] == "keras_biosyn.model_set/1"
+    listed = [f for a in manifest["files"] for f in a["files"]]
     listed += manifest["learning_curves"]
     on_disk = sorted(
         p.relative_to(previous_set).as_posix()
@@ -83,14 +84,14 @@ def test_a_failure_at_the_last_step_leaves_the_previous_set_untouched(
     previous_set, capsys, monkeypatch
 ):
     before = snapshot(previous_set)
-    write = files.write_file_atomically
+    write = model_set.write_file_atomically
 
     def failing_manifest(path, data):
         if path.name == "manifest.json":
             raise OSError("disk full")
         return write(path, data)
 
-    monkeypatch.setattr(files, "write_file_atomically", failing_manifest)
+    monkeypatch.setattr(model_set, "write_file_atomically", failing_manifest)
     code, _, err = run(capsys, "train", *SHORT, "--no-baseline", "--output-dir", previous_set)
     assert code == 1
     assert err.strip().splitlines() == [

@@ -189,7 +189,7 @@ def test_int8_keeps_the_accuracy_of_float32_on_a_real_task(
             path,
             quantization=quantization,
             representative_data=japanese_vowels["train"].x,
-            synapse_layout="dense" if layout == "dense" else "model",
+            export_layout="dense" if layout == "dense" else "model",
         )
         exported[quantization] = path
     float32 = accuracy(LiteRTModel(exported[None]).predict(x, lengths), y)

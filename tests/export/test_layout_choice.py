@@ -1,4 +1,4 @@
-"""`synapse_layout="fastest"`: both layouts converted, timed in LiteRT, the faster one written."""
+"""`export_layout="fastest"`: both layouts converted, timed in LiteRT, the faster one written."""
 
 import numpy as np
 import pytest
@@ -6,31 +6,37 @@ import pytest
 from keras_biosyn.export import (
     compare,
     export_tflite,
-    fastest_synapse_layout,
+    fastest_export_layout,
     litert_microseconds,
     tflite_flatbuffer,
 )
-from tests.export.test_litert import classifier
+from tests.export.test_tflite_export import classifier
 
 
 def test_a_sparse_model_gets_the_layout_litert_runs_faster(tmp_path):
     model = classifier("auto_ncp")  # sparse cell: two layouts exist
-    choice = fastest_synapse_layout(model, invokes=20, rounds=3)
+    choice = fastest_export_layout(model, invokes=20, rounds=3)
     assert sorted(choice.microseconds) == ["dense", "model"]
     assert all(value > 0 for value in choice.microseconds.values())
     assert choice.layout == min(choice.microseconds, key=choice.microseconds.get)
     # each candidate is exactly what export_tflite writes for that layout
     for layout in ("dense", "model"):
-        assert choice.flatbuffers[layout] == tflite_flatbuffer(model, synapse_layout=layout)
-    path = export_tflite(model, tmp_path / "fastest.tflite", synapse_layout="fastest")
-    assert path.read_bytes() in choice.flatbuffers.values()
+        assert choice.flatbuffers[layout] == tflite_flatbuffer(model, export_layout=layout)
+    written = export_tflite(model, tmp_path / "fastest.tflite", export_layout="fastest")
+    # it says which layout it wrote, and the timings it chose by
+    assert sorted(written.litert_microseconds) == ["dense", "model"]
+    assert written.export_layout == min(
+        written.litert_microseconds, key=written.litert_microseconds.get
+    )
+    path = written.path
+    assert path.read_bytes() == choice.flatbuffers[written.export_layout]
     x = np.random.default_rng(0).normal(size=(2, 30, 4)).astype("float32")
     assert compare(model, path, x)["max_abs_error"] < 1e-5
 
 
 def test_a_dense_model_has_one_layout_and_is_not_timed():
     model = classifier("fully_connected")
-    choice = fastest_synapse_layout(model)
+    choice = fastest_export_layout(model)
     assert choice.layout == "dense" and choice.microseconds == {}
     assert choice.flatbuffer == tflite_flatbuffer(model)
 
@@ -43,6 +49,6 @@ def test_litert_timing_times_every_model_given():
 
 
 def test_an_unknown_layout_is_named_in_the_error(tmp_path):
-    with pytest.raises(ValueError, match=r"synapse_layout.*'fastest'.*Received.*'quick'"):
-        export_tflite(classifier("auto_ncp"), tmp_path / "x.tflite", synapse_layout="quick")
+    with pytest.raises(ValueError, match=r"export_layout.*'fastest'.*Received.*'quick'"):
+        export_tflite(classifier("auto_ncp"), tmp_path / "x.tflite", export_layout="quick")
     assert not (tmp_path / "x.tflite").exists()

@@ -8,8 +8,8 @@ from keras_biosyn import BioSynLTCCell, CTRNNCell, wirings
 from keras_biosyn.export import (
     dense_copy,
     dense_model_copy,
+    fixed_length_model,
     keras_step_function,
-    sequence_model,
     step_through,
     streaming_model,
 )
@@ -37,11 +37,11 @@ def stepped(step, sequences):
 
 
 @pytest.mark.parametrize("layout", ["dense", "model"])
-def test_stepping_reproduces_the_sequence_model(rng, layout):
+def test_stepping_reproduces_the_fixed_length_model(rng, layout):
     model = stacked_model()
     x = rng.normal(size=(3, 15, 3)).astype("float32")
     expected = model.predict(x, verbose=0)
-    step = streaming_model(model, batch_size=None, synapse_layout=layout)
+    step = streaming_model(model, batch_size=None, export_layout=layout)
     assert [t.name for t in step.inputs] == ["x_t", "state_0", "state_1"]
     outputs = stepped(step, x)
     first = step([x[:, 0], np.zeros((3, 10), "float32"), np.zeros((3, 6), "float32")])
@@ -64,10 +64,10 @@ def test_sequential_and_bare_layer_and_fixed_batch(rng):
     assert streaming_model(sequential).inputs[0].shape == (1, 2)
 
 
-def test_sequence_model_with_dense_clone_matches(rng):
+def test_fixed_length_model_with_dense_clone_matches(rng):
     model = stacked_model(steps=12)
     x = rng.normal(size=(1, 12, 3)).astype("float32")
-    fixed = sequence_model(model, 12)
+    fixed = fixed_length_model(model, 12)
     assert fixed.inputs[0].shape == (1, 12, 3)
     np.testing.assert_allclose(fixed.predict(x, verbose=0), model.predict(x, verbose=0), atol=2e-5)
 
@@ -125,7 +125,7 @@ def test_ctrnn_models_stream_like_keras(rng, units):
     step = streaming_model(model, batch_size=None)
     assert [t.name for t in step.inputs] == ["x_t", "state_0", "state_1"]
     np.testing.assert_allclose(stepped(step, x)[:, -1], model.predict(x, verbose=0), atol=2e-5)
-    fixed = sequence_model(model, 14)
+    fixed = fixed_length_model(model, 14)
     np.testing.assert_allclose(
         fixed.predict(x[:1], verbose=0), model.predict(x[:1], verbose=0), atol=2e-5
     )

@@ -56,7 +56,7 @@ def test_float32_streaming_matches_keras_over_120_fed_back_steps(
     tmp_path, sequences, wiring, layout
 ):
     model = classifier(wiring)
-    path = export_tflite(model, tmp_path / "step.tflite", synapse_layout=layout)
+    path = export_tflite(model, tmp_path / "step.tflite", export_layout=layout)
     ops = assert_builtin_only(path)
     if wiring == "auto_ncp":
         assert ("UNSORTED_SEGMENT_SUM" in ops) == (layout == "model")
@@ -153,8 +153,10 @@ def test_int8_calibrates_on_training_sequences_as_given(int8_model, tmp_path, se
     from_samples = export_tflite(
         model, tmp_path / "b.tflite", quantization="int8", representative_data=prepared
     )
-    assert from_sequences.read_bytes() == from_samples.read_bytes()
-    with pytest.raises(ValueError, match=r"shape \(samples, time, 4\).*\(3, 30, 2\)"):
+    assert from_sequences.path.read_bytes() == from_samples.path.read_bytes()
+    with pytest.raises(
+        ValueError, match=r"representative_data. of shape \(N, T, 4\).*\(3, 30, 2\)"
+    ):
         export_tflite(
             model,
             tmp_path / "c.tflite",
@@ -231,12 +233,12 @@ def test_files_are_never_half_written_or_overwritten(tmp_path, monkeypatch):
         export_tflite(model, tmp_path / "q.tflite", mode="sequence", quantization="int8")
     with pytest.raises(ValueError, match=r"quantization.*'int4'"):
         export_tflite(model, tmp_path / "q.tflite", quantization="int4")
-    import keras_biosyn.export.litert as litert_module
+    import keras_biosyn.export.conversion as conversion_module
 
     def failing_convert(*args, **kwargs):
         raise ValueError("conversion failed")
 
-    monkeypatch.setattr(litert_module, "convert", failing_convert)
+    monkeypatch.setattr(conversion_module, "convert", failing_convert)
     with pytest.raises(ValueError, match="conversion failed"):
         export_tflite(model, path, overwrite=True)
     assert path.read_bytes() == before
@@ -270,3 +272,28 @@ def test_saved_model_loads_without_keras_biosyn(tmp_path, sequences):
         export_saved_model(model, path)
     export_saved_model(model, path, overwrite=True)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_export_tflite_says_what_it_wrote(tmp_path):
+    model = classifier("fully_connected")
+    written = export_tflite(model, tmp_path / "step.tflite")
+    assert written.path == tmp_path / "step.tflite" and os.fspath(written) == str(written)
+    assert (written.mode, written.quantization, written.export_layout) == (
+        "streaming",
+        "float32",
+        "dense",
+    )
+    assert written.size_bytes == written.path.stat().st_size
+    assert list(written.ops) == tflite_ops(written.path) and written.litert_microseconds == {}
+    assert written.to_dict()["file"] == "step.tflite"
+    # None, the older spelling of float32, writes the same file
+    again = export_tflite(model, tmp_path / "none.tflite", quantization=None)
+    assert again.quantization == "float32"
+    assert again.path.read_bytes() == written.path.read_bytes()
+
+
+def test_the_older_name_of_export_layout_still_works_and_warns(tmp_path):
+    model = classifier("fully_connected")
+    with pytest.warns(DeprecationWarning, match="export_layout"):
+        written = export_tflite(model, tmp_path / "step.tflite", synapse_layout="model")
+    assert written.export_layout == "model"

@@ -1,4 +1,10 @@
-"""TFLite / LiteRT export with builtin ops only, and the op list of a .tflite file."""
+"""Converting a trained model to TFLite bytes with builtin ops only (float32, float16, int8),
+and reading a `.tflite` file's ops.
+
+`tflite_flatbuffer` derives the deployable model (`deployable_model`: the streaming step or
+the fixed-length sequence model) and `convert`s it; `export_tflite`
+(`keras_biosyn.export.tflite_export`) writes the bytes to a file.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +20,16 @@ import numpy as np
 
 from keras_biosyn.export.device_step import MEMBRANE_SCOPE, SYNAPSE_SCOPE
 from keras_biosyn.export.stepping import keras_step_function, state_sizes, step_through
-from keras_biosyn.export.streaming import NEW_STATE, sequence_model, streaming_model
+from keras_biosyn.export.streaming import NEW_STATE, fixed_length_model, streaming_model
+from keras_biosyn.export.vocabulary import (
+    CONVERTED_LAYOUTS,
+    MEMBRANE_PRECISIONS,
+    MODES,
+    QUANTIZATIONS,
+    quantization_name,
+)
 from keras_biosyn.utils.backend import require_backend
-from keras_biosyn.utils.files import check_destination, write_file_atomically
-from keras_biosyn.utils.validation import check_choice
-
-MODES = ("streaming", "sequence")
-EXPORT_LAYOUTS = ("dense", "model", "fastest")
-QUANTIZATIONS = (None, "float16", "int8")
-# The precision of the membrane update (the solver's per-neuron arithmetic and the state fed
-# back) in an int8 model; see keras_biosyn.export.device_step.
-MEMBRANE_PRECISIONS = ("float32", "int8")
+from keras_biosyn.utils.validation import check_choice, check_sequences
 
 
 def _require_tensorflow():
@@ -34,11 +39,14 @@ def _require_tensorflow():
     return tf
 
 
-def deployable_model(model, mode="streaming", sequence_length=None, synapse_layout="dense"):
-    """The batch-1 model that `export_tflite` converts (streaming step or fixed sequence)."""
+def deployable_model(model, mode="streaming", sequence_length=None, export_layout="dense"):
+    """The batch-1 model that `export_tflite` converts (streaming step or fixed sequence).
+
+    `export_layout` is one of `CONVERTED_LAYOUTS` (see `export_tflite`).
+    """
     check_choice("mode", mode, MODES)
     if mode == "streaming":
-        return streaming_model(model, batch_size=1, synapse_layout=synapse_layout)
+        return streaming_model(model, batch_size=1, export_layout=export_layout)
     if sequence_length is None:
         sequence_length = model.inputs[0].shape[1] if isinstance(model, keras.Model) else None
         if sequence_length is None:
@@ -46,11 +54,11 @@ def deployable_model(model, mode="streaming", sequence_length=None, synapse_layo
                 "mode='sequence' needs a fixed sequence length: the model's input has none. "
                 "Pass sequence_length=. Received: sequence_length=None"
             )
-    return sequence_model(model, sequence_length, batch_size=1, synapse_layout=synapse_layout)
+    return fixed_length_model(model, sequence_length, batch_size=1, export_layout=export_layout)
 
 
 def convert(
-    deployable, quantization=None, representative_data=None, membrane: str = "float32"
+    deployable, quantization="float32", representative_data=None, membrane: str = "float32"
 ) -> bytes:
     """Converts a batch-1 Keras model to TFLite flatbuffer bytes, builtin ops only.
 
@@ -62,7 +70,7 @@ def convert(
 
     Args:
         deployable: A batch-1 model (`deployable_model`).
-        quantization: One of `QUANTIZATIONS`.
+        quantization: One of `QUANTIZATIONS` (`None` is float32).
         representative_data: int8 calibration samples (see `calibration_samples`).
         membrane: In an int8 model, `"float32"` (default) keeps every op of the
             membrane update (`MEMBRANE_SCOPE` of a `DeviceStep`) in float32 and
@@ -71,7 +79,7 @@ def convert(
             (see `keras_biosyn.export.device_step`).
     """
     tf = _require_tensorflow()
-    check_choice("quantization", quantization, QUANTIZATIONS)
+    quantization = check_choice("quantization", quantization_name(quantization), QUANTIZATIONS)
     check_choice("membrane", membrane, MEMBRANE_PRECISIONS)
     if quantization == "int8" and representative_data is None:
         raise ValueError(
@@ -235,133 +243,46 @@ def _as_samples(data, names) -> Iterable:
             yield {name: np.asarray(v, np.float32) for name, v in zip(names, values, strict=True)}
 
 
-def export_tflite(
-    model,
-    path,
-    mode: str = "streaming",
-    sequence_length: int | None = None,
-    quantization: str | None = None,
-    representative_data=None,
-    synapse_layout: str = "dense",
-    overwrite: bool = False,
-    membrane: str = "float32",
-) -> Path:
-    """Exports `model` to a `.tflite` file with builtin ops only, at batch size 1.
-
-    Args:
-        model: A built Keras model of BioSynLTC RNN layers and per-step layers
-            (see `streaming_model`).
-        path: Destination `.tflite` file. It is written to a temporary file
-            and renamed, so it is never left half-written.
-        mode: `"streaming"` (default): one step `(x_t, state_0, ...) ->
-            (y_t, new_state_0, ...)`; the device keeps the state. `"sequence"`:
-            whole sequences of `sequence_length` steps.
-        sequence_length: Steps per sequence for `mode="sequence"` (default:
-            the model's own fixed length).
-        quantization: `None` (float32), `"float16"` (float16 weights) or
-            `"int8"` (full-integer post-training quantization of weights and
-            activations, float32 inputs and outputs, calibrated on
-            `representative_data`; streaming mode only).
-        representative_data: For int8: the training sequences
-            `(samples, time, features)` as an array (the closed-loop
-            `(x_t, state)` step samples are derived from them with
-            `calibration_samples`), or prepared samples: an iterable whose
-            items are dicts keyed by input name or lists in input order.
-        synapse_layout: `"dense"` (default; runs on TFLite Micro), `"model"`
-            (each cell's own layout: a sparse cell keeps only its existing
-            synapses, the smaller file) or `"fastest"` (converts both and
-            keeps the one LiteRT runs faster on this machine; see
-            `fastest_synapse_layout`).
-        overwrite: Replace an existing file.
-        membrane: For int8: `"float32"` (default) computes the membrane
-            update, a few ops per neuron, in float32 and the synapses in int8;
-            `"int8"` quantizes the update too (but EXP, DIV and MAXIMUM), for
-            devices without a floating-point unit, and loses accuracy: an int8
-            state cannot follow slow neurons (see `convert`).
-
-    Returns:
-        The path written.
-
-    Example:
-
-    ```python
-    export_tflite(model, "ltc_step.tflite")                       # float32 streaming
-    export_tflite(model, "ltc_step_int8.tflite", quantization="int8",
-                  representative_data=x_train[:64])        # (64, time, features)
-    ```
-    """
-    require_backend("TFLite export")
-    check_choice("synapse_layout", synapse_layout, EXPORT_LAYOUTS)
-    path = check_destination(path, overwrite, suffix=".tflite")
-    if synapse_layout == "fastest":
-        from keras_biosyn.export.layout_choice import fastest_synapse_layout
-
-        choice = fastest_synapse_layout(
-            model, mode, sequence_length, quantization, representative_data, membrane=membrane
-        )
-        flatbuffer = choice.flatbuffer
-    else:
-        flatbuffer = tflite_flatbuffer(
-            model,
-            mode,
-            sequence_length,
-            quantization,
-            representative_data,
-            synapse_layout,
-            membrane=membrane,
-        )
-    return write_file_atomically(path, flatbuffer)
-
-
 def tflite_flatbuffer(
     model,
     mode: str = "streaming",
     sequence_length: int | None = None,
-    quantization: str | None = None,
+    quantization: str | None = "float32",
     representative_data=None,
-    synapse_layout: str = "dense",
+    export_layout: str = "dense",
     membrane: str = "float32",
 ) -> bytes:
-    """The `.tflite` bytes `export_tflite` writes for one synapse layout (nothing written).
+    """The `.tflite` bytes `export_tflite` writes for one export layout (nothing written).
+
+    The arguments are those of `export_tflite`; `export_layout` is one of
+    `CONVERTED_LAYOUTS`.
 
     Example:
 
     ```python
-    size = len(tflite_flatbuffer(model, synapse_layout="model"))
+    size = len(tflite_flatbuffer(model, export_layout="model"))
     ```
     """
+    quantization = check_choice("quantization", quantization_name(quantization), QUANTIZATIONS)
+    check_choice("export_layout", export_layout, CONVERTED_LAYOUTS)
     if mode == "sequence" and quantization == "int8":
         raise ValueError(
             "int8 quantization is available for mode='streaming' only: TensorFlow 2.21's "
             "converter crashes (segmentation fault) quantizing the sequence model's WHILE loop. "
             "Received: mode='sequence', quantization='int8'"
         )
-    deployable = deployable_model(model, mode, sequence_length, synapse_layout)
+    deployable = deployable_model(model, mode, sequence_length, export_layout)
     if quantization == "int8" and _is_sequence_batch(representative_data):
-        representative_data = calibration_samples(
-            model, _check_sequences(representative_data, deployable.inputs[0].shape[-1])
+        sequences = check_sequences(
+            representative_data, (None, deployable.inputs[0].shape[-1]), "representative_data"
         )
+        representative_data = calibration_samples(model, sequences)
     return convert(deployable, quantization, representative_data, membrane)
 
 
 def _is_sequence_batch(data) -> bool:
     """Whether `data` is an array of whole sequences rather than prepared step samples."""
     return hasattr(data, "shape") and hasattr(data, "dtype") and len(data.shape) == 3
-
-
-def _check_sequences(sequences, features: int) -> np.ndarray:
-    sequences = np.asarray(sequences, np.float32)
-    if sequences.shape[0] < 1 or sequences.shape[1] < 1 or sequences.shape[-1] != features:
-        raise ValueError(
-            "Expected representative_data to be sequences of shape (samples, time, "
-            f"{features}) or prepared step samples. Received: an array of shape "
-            f"{sequences.shape}"
-        )
-    if not np.all(np.isfinite(sequences)):
-        raise ValueError(
-            "Expected finite representative sequences. Received: an array with NaN or inf"
-        )
-    return sequences
 
 
 def tflite_ops(model: bytes | str | os.PathLike) -> list[str]:
