@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_biosyn import solvers
 from keras_biosyn.cells.biosyn_ltc_defaults import (
     DEFAULT_RANGES,
     MIN_CM,
@@ -101,7 +102,7 @@ class BioSynLTCCell(WiredCell):
             are the inputs. Otherwise every step lasts `dt = 1`. A step whose
             `dt` is not finite or not positive leaves the state unchanged (no
             time elapses), so bad time stamps can never produce NaN.
-        epsilon: Small positive number guarding the solvers' divisions.
+        epsilon: Small non-negative number guarding the solvers' divisions.
         synapse_layout: How the recurrent synapses are computed. `"dense"`
             evaluates all `units * units` pairs with absent synapses masked
             out; `"sparse"` evaluates only the synapses that exist (gather and
@@ -165,6 +166,12 @@ class BioSynLTCCell(WiredCell):
         units: int | Wiring,
         output_size: int | None = None,
         *,
+        ode_unfolds: int | None = None,
+        solver: str = solvers.DEFAULT_SOLVER,
+        input_mapping: str | None = "affine",
+        output_mapping: str | None = "affine",
+        time_input: bool = False,
+        epsilon: float = 1e-8,
         synapse_layout: str = "auto",
         cm_initializer=None,
         gleak_initializer=None,
@@ -195,7 +202,17 @@ class BioSynLTCCell(WiredCell):
             name: default_initializer(name) if value is None else keras.initializers.get(value)
             for name, value in initializers.items()
         }
-        super().__init__(units, output_size, **kwargs)
+        super().__init__(
+            units,
+            output_size,
+            ode_unfolds=ode_unfolds,
+            solver=solver,
+            input_mapping=input_mapping,
+            output_mapping=output_mapping,
+            time_input=time_input,
+            epsilon=epsilon,
+            **kwargs,
+        )
         self.synapse_layout = synapse_layout
         for name, initializer in initializers.items():
             setattr(self, f"{name}_initializer", initializer)
