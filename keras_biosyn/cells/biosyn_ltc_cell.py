@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import ops
 
+from keras_biosyn import solvers
 from keras_biosyn.cells.biosyn_ltc_defaults import (
     DEFAULT_RANGES,
     MIN_CM,
@@ -13,18 +13,17 @@ from keras_biosyn.cells.biosyn_ltc_defaults import (
     default_initializer,
     fan_in_uniform,
 )
+from keras_biosyn.cells.synapse_index import SynapseIndex, without_legacy_index
 from keras_biosyn.cells.synapse_layout import (
     SYNAPSE_LAYOUTS,
     resolve_by_density,
     resolve_synapse_layout,
-    synapse_index,
-    without_index_weights,
 )
 from keras_biosyn.cells.wired_cell import WiredCell, array_initializer
 from keras_biosyn.constraints import MinValue
 from keras_biosyn.ops.linear_system import linear_system
 from keras_biosyn.ops.membrane import CircuitParameters, membrane_drive, sensory_drive
-from keras_biosyn.ops.synapses import SynapseList, gather_synapses, mask_synapses
+from keras_biosyn.ops.synapses import gather_synapses, mask_synapses
 from keras_biosyn.utils.validation import check_choice
 from keras_biosyn.wirings import Wiring
 
@@ -101,7 +100,7 @@ class BioSynLTCCell(WiredCell):
             are the inputs. Otherwise every step lasts `dt = 1`. A step whose
             `dt` is not finite or not positive leaves the state unchanged (no
             time elapses), so bad time stamps can never produce NaN.
-        epsilon: Small positive number guarding the solvers' divisions.
+        epsilon: Small non-negative number guarding the solvers' divisions.
         synapse_layout: How the recurrent synapses are computed. `"dense"`
             evaluates all `units * units` pairs with absent synapses masked
             out; `"sparse"` evaluates only the synapses that exist (gather and
@@ -114,8 +113,8 @@ class BioSynLTCCell(WiredCell):
             the same results up to float rounding and save the same weights.
             The sparse layout reads its synapse list off the `adjacency`
             weight when the cell is built and when weights are loaded, and
-            keeps it fixed while traced; prune synapses by zeroing entries of
-            the `adjacency` weight.
+            keeps it fixed once the cell has been called; prune synapses by
+            zeroing entries of the `adjacency` weight.
         cm_initializer, gleak_initializer, vleak_initializer, w_initializer,
             sigma_initializer, mu_initializer, sensory_w_initializer,
             sensory_sigma_initializer, sensory_mu_initializer: Initializers of
@@ -165,6 +164,12 @@ class BioSynLTCCell(WiredCell):
         units: int | Wiring,
         output_size: int | None = None,
         *,
+        ode_unfolds: int | None = None,
+        solver: str = solvers.DEFAULT_SOLVER,
+        input_mapping: str | None = "affine",
+        output_mapping: str | None = "affine",
+        time_input: bool = False,
+        epsilon: float = 1e-8,
         synapse_layout: str = "auto",
         cm_initializer=None,
         gleak_initializer=None,
@@ -195,19 +200,26 @@ class BioSynLTCCell(WiredCell):
             name: default_initializer(name) if value is None else keras.initializers.get(value)
             for name, value in initializers.items()
         }
-        super().__init__(units, output_size, **kwargs)
+        super().__init__(
+            units,
+            output_size,
+            ode_unfolds=ode_unfolds,
+            solver=solver,
+            input_mapping=input_mapping,
+            output_mapping=output_mapping,
+            time_input=time_input,
+            epsilon=epsilon,
+            **kwargs,
+        )
         self.synapse_layout = synapse_layout
         for name, initializer in initializers.items():
             setattr(self, f"{name}_initializer", initializer)
         self.w_regularizer = keras.regularizers.get(w_regularizer)
         self.sensory_w_regularizer = keras.regularizers.get(sensory_w_regularizer)
-        # The sparse layout's synapse list, read off the `adjacency` weight (numpy:
-        # XLA optimises constant gathers and segment sums far better than
-        # data-dependent ones). `None` in the dense layout.
-        self._synapse_index = None
-        # The same for the sensory synapses, by their own density under "auto".
-        self._sensory_index = None
-        self._traced = False
+        # The synapses the sparse layout computes, read off the adjacency weights at
+        # build; `None` where a layout is dense (the sensory one by its own density).
+        self._synapse_index: SynapseIndex | None = None
+        self._sensory_index: SynapseIndex | None = None
 
     def build_circuit(self, adjacency, sensory_adjacency):
         n, m = self.units, sensory_adjacency.shape[0]
@@ -251,9 +263,9 @@ class BioSynLTCCell(WiredCell):
             initializer=array_initializer(sensory_adjacency),
         )
         if self.resolved_synapse_layout == "sparse":
-            self._synapse_index = synapse_index(adjacency)
+            self._synapse_index = SynapseIndex(adjacency)
         if self.resolved_sensory_layout == "sparse":
-            self._sensory_index = synapse_index(sensory_adjacency)
+            self._sensory_index = SynapseIndex(sensory_adjacency)
 
     @property
     def resolved_synapse_layout(self) -> str:
@@ -276,26 +288,19 @@ class BioSynLTCCell(WiredCell):
         return resolve_by_density(self.synapse_layout, count, inputs * self.units)
 
     def load_own_variables(self, store):
-        variables = self._trainable_variables + self._non_trainable_variables
-        stored = len(store.keys())
-        if self._synapse_index is not None and stored == len(variables) + 2:
-            store = without_index_weights(store, len(variables))
-        super().load_own_variables(store)
         if self._synapse_index is not None:
-            self._synapse_index = self._reloaded_index(self.adjacency, self._synapse_index)
-        if self._sensory_index is not None:
-            self._sensory_index = self._reloaded_index(self.sensory_adjacency, self._sensory_index)
+            store = without_legacy_index(store, len(self.weights))
+        super().load_own_variables(store)
+        for index, adjacency in self._sparse_indices():
+            index.reload(adjacency.numpy(), self.name)
 
-    def _reloaded_index(self, adjacency, index):
-        loaded = synapse_index(adjacency.numpy())
-        changed = any(not np.array_equal(a, b) for a, b in zip(loaded, index, strict=True))
-        if changed and self._traced:
-            raise ValueError(
-                f"The synapse list loaded into {self.name!r} differs from the one this "
-                "layer was already traced with. Load the model with "
-                "`keras.models.load_model` or load the weights before calling it."
-            )
-        return loaded
+    def _sparse_indices(self):
+        """`(index, adjacency weight)` of each sparse-layout synapse group."""
+        pairs = (
+            (self._synapse_index, self.adjacency),
+            (self._sensory_index, self.sensory_adjacency),
+        )
+        return [(index, adjacency) for index, adjacency in pairs if index is not None]
 
     def _neuron_weight(self, name, initializer, constraint=None):
         return self.add_weight(
@@ -309,6 +314,9 @@ class BioSynLTCCell(WiredCell):
     def circuit_parameters(self, layout: str | None = None) -> CircuitParameters:
         """The parameters as the equations use them (masks applied).
 
+        A plain read: only a call fixes the sparse synapse list (see
+        `synapse_layout`).
+
         Args:
             layout: `"dense"` for `(units, units)` recurrent matrices whatever
                 the layout in use; `None` (default) for the layout in use.
@@ -321,8 +329,7 @@ class BioSynLTCCell(WiredCell):
         recurrent = (w, w * self.erev, sigma, mu)
         synapses = None
         if self._synapse_index is not None and layout != "dense":
-            self._traced = True
-            synapses = SynapseList(*self._synapse_index, self.units)
+            synapses = self._synapse_index.synapses
             recurrent = gather_synapses(recurrent, synapses.pre, synapses.post, self.units)
         w, w_erev, sigma, mu = recurrent
         sensory_w = mask_synapses(self.sensory_w, self.sensory_adjacency)
@@ -334,8 +341,7 @@ class BioSynLTCCell(WiredCell):
         )
         sensory_synapses = None
         if self._sensory_index is not None and layout != "dense":
-            self._traced = True
-            sensory_synapses = SynapseList(*self._sensory_index, self.units)
+            sensory_synapses = self._sensory_index.synapses
             sensory = [ops.cast(matrix, self.compute_dtype) for matrix in sensory]
             sensory = gather_synapses(
                 sensory, sensory_synapses.pre, sensory_synapses.post, self.units
@@ -357,6 +363,8 @@ class BioSynLTCCell(WiredCell):
         )
 
     def drive(self, inputs):
+        for index, _ in self._sparse_indices():
+            index.freeze()  # this call computes with it; a traced graph keeps it
         params = self.circuit_parameters()
         held = sensory_drive(inputs, params)
 

@@ -35,15 +35,37 @@ class CTRNNCell(WiredCell):
       https://doi.org/10.1016/S0893-6080(05)80125-X)
 
     Args:
-        units, output_size, ode_unfolds, solver, input_mapping, output_mapping,
-            time_input, epsilon: As for `BioSynLTCCell`.
+        units: Number of neurons (an int, giving a
+            `wirings.FullyConnected(units, output_size)` circuit) or a
+            `keras_biosyn.wirings.Wiring`.
+        output_size: Number of output neurons (the first ones of the circuit).
+            Defaults to `units`; with a wiring, defaults to (and must equal)
+            the wiring's `output_size`.
+        ode_unfolds: Solver steps per input step, a positive int (default 6),
+            or `None` for one per synapse on the way from the inputs to the
+            output neurons (`wiring.depth()`), resolved when the cell is built
+            and saved as that int.
+        solver: `"semi_implicit"` (default; implicit Euler on the frozen
+            linear system over the step), `"exponential"` (its exact
+            solution), both unconditionally stable, or `"explicit_euler"` and
+            `"rk4"` (for accuracy studies). The defaults are those of
+            keras_biosyn 0.1, which `BioSynLTCCell` has since left.
+        input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
+            (`input_w * u`) or `None` (identity), per input feature.
+        output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
+        time_input: If `True`, the last input feature is the elapsed time
+            `dt > 0` of each step (irregular sampling) and the other features
+            are the inputs. Otherwise every step lasts `dt = 1`. A step whose
+            `dt` is not finite or not positive leaves the state unchanged (no
+            time elapses), so bad time stamps can never produce NaN.
+        epsilon: Small non-negative number guarding the solvers' divisions.
         tau_initializer: Initializer of the time constants (kept at or above
             1e-3 by a `MinValue` constraint). Default: uniform in [0.5, 1.5].
         w_initializer: Initializer of the recurrent weights. Default: Glorot
             uniform.
         sensory_w_initializer: Initializer of the input weights. Default:
             Glorot uniform.
-        **kwargs: Base layer keyword arguments.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Call arguments:
         inputs: A 2D tensor `(batch, features)`.
@@ -66,14 +88,28 @@ class CTRNNCell(WiredCell):
         units: int | Wiring,
         output_size: int | None = None,
         *,
-        ode_unfolds: int = 6,
+        ode_unfolds: int | None = 6,
         solver: str = "semi_implicit",
+        input_mapping: str | None = "affine",
+        output_mapping: str | None = "affine",
+        time_input: bool = False,
+        epsilon: float = 1e-8,
         tau_initializer=None,
         w_initializer="glorot_uniform",
         sensory_w_initializer="glorot_uniform",
         **kwargs,
     ):
-        super().__init__(units, output_size, ode_unfolds=ode_unfolds, solver=solver, **kwargs)
+        super().__init__(
+            units,
+            output_size,
+            ode_unfolds=ode_unfolds,
+            solver=solver,
+            input_mapping=input_mapping,
+            output_mapping=output_mapping,
+            time_input=time_input,
+            epsilon=epsilon,
+            **kwargs,
+        )
         self.tau_initializer = (
             keras.initializers.RandomUniform(0.5, 1.5)
             if tau_initializer is None

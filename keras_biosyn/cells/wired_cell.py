@@ -26,20 +26,35 @@ class WiredCell(keras.layers.Layer):
     """Base class of recurrent cells of neurons connected by a `Wiring`.
 
     Args:
-        units: Number of neurons (an int, giving a fully connected circuit) or
-            a `keras_biosyn.wirings.Wiring`.
-        output_size: Number of output neurons (the first ones). Defaults to
-            `units`; with a wiring, defaults to (and must equal) its own.
+        units: Number of neurons (an int, giving a
+            `wirings.FullyConnected(units, output_size)` circuit) or a
+            `keras_biosyn.wirings.Wiring`.
+        output_size: Number of output neurons (the first ones of the circuit).
+            Defaults to `units`; with a wiring, defaults to (and must equal)
+            the wiring's `output_size`.
         ode_unfolds: Solver steps per input step, a positive int, or `None`
-            (default) for the wiring's depth (`Wiring.depth`), fixed at build.
-        solver: `"exponential"`, `"semi_implicit"`, `"explicit_euler"` or `"rk4"`.
-        input_mapping: `"affine"`, `"linear"` or `None`, per input feature.
+            (default) for one per synapse on the way from the inputs to the
+            output neurons (`wiring.depth()`): 1 for a fully connected circuit,
+            where every neuron receives the inputs, 3 for an NCP (sensory ->
+            inter -> command -> motor), so that an input reaches the outputs
+            within its own step. Resolved when the cell is built and saved as
+            that int.
+        solver: `"exponential"` (default; the exact solution of the frozen
+            linear system over the step), `"semi_implicit"` (implicit Euler on
+            it, the LTC reference's fused step), both unconditionally stable,
+            or `"explicit_euler"` and `"rk4"` (for accuracy studies). keras_biosyn
+            0.1 defaulted to `"semi_implicit"` with 6 unfolds; models saved then
+            keep that setting, which their configs name.
+        input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
+            (`input_w * u`) or `None` (identity), per input feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
-        time_input: If `True`, the last input feature is the elapsed time of
-            each step; steps with a non-finite or non-positive elapsed time
-            leave the state unchanged.
-        epsilon: Small non-negative number guarding the solver's division.
-        **kwargs: Base layer keyword arguments.
+        time_input: If `True`, the last input feature is the elapsed time
+            `dt > 0` of each step (irregular sampling) and the other features
+            are the inputs. Otherwise every step lasts `dt = 1`. A step whose
+            `dt` is not finite or not positive leaves the state unchanged (no
+            time elapses), so bad time stamps can never produce NaN.
+        epsilon: Small non-negative number guarding the solvers' divisions.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
     """
 
     # The recurrent and sensory weights whose signs are the synapses' polarities.
