@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.ops.linear_system import COEFFICIENTS
 from keras_biosyn.utils.validation import check_int
 
