@@ -11,6 +11,8 @@ from keras_biosyn.ops.linear_system import COEFFICIENTS
 from keras_biosyn.utils.tensors import first_tensor
 from keras_biosyn.utils.validation import check_int
 
+__all__ = ["STATE", "SequenceRunner", "coefficient_names", "sequence_coefficients"]
+
 # Not a coefficient: the membrane potentials `(units,)` entering each step, which
 # `SequenceRunner` also outputs when its names include it.
 STATE = "state"

@@ -6,6 +6,8 @@ import numpy as np
 
 from keras_biosyn.utils.tensors import first_tensor
 
+__all__ = ["split_data"]
+
 
 def split_data(data, model) -> tuple[np.ndarray, object]:
     """`data` as `(inputs, labels)`, the inputs checked against the model's input shape.
