@@ -1,12 +1,12 @@
-"""The one model factory and fit recipe of the main job and of `keras-biosyn benchmark`.
+"""The generic recipe: a keras_biosyn cell's recurrent layer, a sequence model, compile and fit.
 
-A model is `recurrent_layer` (a BioSynLTC or CT-RNN circuit, or a baseline)
-wrapped by `sequence_model` (`Input -> [Masking] -> recurrent -> Dense`),
-compiled by `compile_model` (Adam, the task's loss) and trained by `fit`
+`wiring_by_name` makes a wiring by name, `cell_layer` wraps a keras_biosyn
+cell on it in `keras.layers.RNN`, `sequence_model` reads whole sequences
+through any recurrent layer (`Input -> [Masking] -> rnn -> Dense`),
+`compile_model` compiles it (Adam, the task's loss) and `fit` trains it
 (early stopping on the validation loss, best weights kept).
-`sequence_classifier` and `fit_classifier` are the main job's settings of them
-(`keras-biosyn train`); `keras_biosyn.benchmarking` adds only what is
-benchmark-specific (tasks, seeds, timing, reports).
+`keras_biosyn.benchmarking` adds the baselines and the 0.1 defaults, and the
+command line the main job's presets.
 """
 
 from __future__ import annotations
@@ -21,32 +21,25 @@ from keras_biosyn.utils.validation import check_choice, check_int
 from keras_biosyn.wirings import AutoNCP, FullyConnected, Random
 
 __all__ = [
-    "CELL_MODELS",
-    "DEFAULTS_0_1",
+    "CELLS",
     "KINDS",
     "LEARNING_RATE",
-    "MODELS",
     "WIRINGS",
+    "cell_layer",
     "compile_model",
     "fit",
-    "fit_classifier",
-    "make_wiring",
-    "recurrent_layer",
-    "sequence_classifier",
     "sequence_model",
+    "wiring_by_name",
 ]
 
 WIRINGS = ("fully_connected", "auto_ncp", "random")
-MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn", "lstm", "gru", "ncps_ltc")
-# the models built around a keras_biosyn cell: the ones that take a wiring and cell options
-CELL_MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn")
-# `biosyn_ltc_0.1`: BioSynLTCCell with keras_biosyn 0.1's defaults, to compare with today's.
-DEFAULTS_0_1 = {"solver": "semi_implicit", "ode_unfolds": 6, "cm": (0.4, 0.6)}
+# the keras_biosyn cells by name, each layer named after its cell
+CELLS = ("biosyn_ltc", "ctrnn")
 KINDS = ("classification", "regression")
 LEARNING_RATE = 0.01
 
 
-def make_wiring(name: str, neurons: int, output_size: int | None = None, seed: int = 0):
+def wiring_by_name(name: str, neurons: int, output_size: int | None = None, seed: int = 0):
     """A wiring by name: `"fully_connected"`, `"auto_ncp"` or `"random"` (50 % sparse).
 
     `output_size` defaults to every neuron for the dense wirings and to a third
@@ -61,36 +54,27 @@ def make_wiring(name: str, neurons: int, output_size: int | None = None, seed: i
     return FullyConnected(neurons, output_size=output_size, seed=seed)
 
 
-def recurrent_layer(
-    model: str,
+def cell_layer(
+    cell: str,
     neurons: int,
     wiring: str | None = "fully_connected",
     seed: int = 0,
-    *,
-    time_input: bool = False,
-    cell_options: dict | None = None,
-) -> keras.layers.Layer:
-    """The recurrent layer of `neurons` units named by `model` (one of `MODELS`).
+    **cell_options,
+) -> keras.layers.RNN:
+    """`keras.layers.RNN` over the keras_biosyn cell named by `cell`, on a wiring by name.
 
-    The cells (`CELL_MODELS`) are wrapped in `keras.layers.RNN`: `"biosyn_ltc"`
-    (`BioSynLTCCell` with today's defaults), `"biosyn_ltc_0.1"` (with
-    keras_biosyn 0.1's, `DEFAULTS_0_1`) and `"ctrnn"` (`CTRNNCell`); the
-    baselines are `keras.layers.LSTM`, `keras.layers.GRU` and `"ncps_ltc"`
-    (`ncps.keras.LTC`, from the `bench` extra). The layer is named after the
-    model (`"biosyn_ltc"` for both BioSynLTC models).
+    `"biosyn_ltc"` is a `BioSynLTCCell` and `"ctrnn"` a `CTRNNCell`; the layer
+    is named after the cell.
 
     Args:
-        model: One of `MODELS`.
-        neurons: Number of neurons (units of the baselines).
-        wiring: For the cells: a name of `WIRINGS` made with `seed` by
-            `make_wiring`, or `None` for a fully connected circuit whose
-            polarities follow the global random seed. The baselines ignore it.
+        cell: One of `CELLS`.
+        neurons: Number of neurons.
+        wiring: A name of `WIRINGS` made with `seed` by `wiring_by_name`, or
+            `None` for a fully connected circuit whose polarities follow the
+            global random seed.
         seed: The wiring's seed.
-        time_input: For the cells: the last input feature is the elapsed time
-            (the baselines see it as a plain feature).
-        cell_options: For the cells only: extra keyword arguments of the cell
-            (e.g. `{"solver": "exponential", "ode_unfolds": 1}`); a `"wiring"`
-            entry there replaces `wiring`.
+        **cell_options: More keyword arguments of the cell (e.g.
+            `time_input=True`, `solver="rk4"`).
 
     Returns:
         A Keras layer mapping `(batch, time, features)` to `(batch, outputs)`.
@@ -98,42 +82,15 @@ def recurrent_layer(
     Example:
 
     ```python
-    layer = recurrent_layer("biosyn_ltc", 8, "auto_ncp")
+    layer = cell_layer("biosyn_ltc", 8, "auto_ncp")
     outputs = layer(keras.ops.zeros((4, 20, 3)))              # (4, 2)
     ```
     """
-    if cell_options and model not in CELL_MODELS:
-        raise ValueError(
-            f"cell_options apply to the cells only ({list(CELL_MODELS)}). "
-            f"Received: model={model!r}"
-        )
-    check_choice("model", model, MODELS)
+    check_choice("cell", cell, CELLS)
     check_int("neurons", neurons, minimum=1)
-    if model == "lstm":
-        return keras.layers.LSTM(neurons, name=model)
-    if model == "gru":
-        return keras.layers.GRU(neurons, name=model)
-    if model == "ncps_ltc":
-        try:
-            import ncps.keras
-        except ImportError as error:
-            raise ImportError(
-                'The ncps baseline needs ncps 1.0.1: pip install "keras-biosyn[bench]"'
-            ) from error
-        return ncps.keras.LTC(neurons, name=model)
-    options = {"time_input": time_input, **(cell_options or {})}
-    wiring = options.pop("wiring", wiring)
-    units = neurons if wiring is None else make_wiring(wiring, neurons, seed=seed)
-    if model == "ctrnn":
-        return keras.layers.RNN(CTRNNCell(units, **options), name=model)
-    if model == "biosyn_ltc_0.1":
-        old = {
-            "solver": DEFAULTS_0_1["solver"],
-            "ode_unfolds": DEFAULTS_0_1["ode_unfolds"],
-            "cm_initializer": keras.initializers.RandomUniform(*DEFAULTS_0_1["cm"]),
-        }
-        options = {**old, **options}
-    return keras.layers.RNN(BioSynLTCCell(units, **options), name="biosyn_ltc")
+    units = neurons if wiring is None else wiring_by_name(wiring, neurons, seed=seed)
+    cell_class = BioSynLTCCell if cell == "biosyn_ltc" else CTRNNCell
+    return keras.layers.RNN(cell_class(units, **cell_options), name=cell)
 
 
 def sequence_model(
@@ -152,7 +109,7 @@ def sequence_model(
     """`Input -> [Masking(0)] -> rnn -> Dense`: a model reading whole sequences.
 
     Args:
-        rnn: The recurrent layer (e.g. from `recurrent_layer`).
+        rnn: The recurrent layer (e.g. from `cell_layer`).
         timesteps: Sequence length of the input.
         features: Input features per step.
         outputs: Number of classes (`"classification"`: a softmax head) or
@@ -169,7 +126,7 @@ def sequence_model(
     Example:
 
     ```python
-    model = sequence_model(recurrent_layer("lstm", 8), 29, 12, 9)
+    model = sequence_model(cell_layer("biosyn_ltc", 8), 29, 12, 9)
     model.output_shape                                        # (None, 9)
     ```
     """
@@ -203,7 +160,7 @@ def compile_model(
     Example:
 
     ```python
-    model = compile_model(sequence_model(recurrent_layer("lstm", 8), 29, 12, 9))
+    model = compile_model(sequence_model(cell_layer("biosyn_ltc", 8), 29, 12, 9))
     ```
     """
     check_choice("kind", kind, KINDS)
@@ -253,7 +210,7 @@ def fit(
 
     ```python
     splits = load_japanese_vowels()
-    model = compile_model(sequence_model(recurrent_layer("lstm", 8), 29, 12, 9))
+    model = compile_model(sequence_model(cell_layer("biosyn_ltc", 8), 29, 12, 9))
     history = fit(model, splits["train"], splits["validation"], epochs=2)
     ```
     """
@@ -270,56 +227,3 @@ def fit(
         callbacks=[stop, *callbacks],
         verbose=verbose,
     )
-
-
-def sequence_classifier(
-    rnn: keras.layers.Layer, timesteps: int, features: int, num_classes: int, name=None
-) -> keras.Model:
-    """The main job's classifier: `sequence_model` with its input, mask and head named.
-
-    `Input("sequence") -> Masking(0, "padding_mask") -> rnn -> Dense(softmax, "classes")`
-    for zero-padded sequences.
-
-    Example:
-
-    ```python
-    model = sequence_classifier(recurrent_layer("biosyn_ltc", 8), 29, 12, 9)
-    ```
-    """
-    return sequence_model(
-        rnn,
-        timesteps,
-        features,
-        num_classes,
-        "classification",
-        masked=True,
-        name=name,
-        input_name="sequence",
-        mask_name="padding_mask",
-        output_name="classes",
-    )
-
-
-def fit_classifier(
-    model: keras.Model,
-    train: Split,
-    validation: Split,
-    epochs: int = 60,
-    batch_size: int = 32,
-    learning_rate: float = LEARNING_RATE,
-    patience: int = 15,
-    verbose="auto",
-) -> keras.callbacks.History:
-    """The main job's training: `compile_model` (classification) then `fit`.
-
-    Adam on sparse cross-entropy, early stopping on validation loss (best
-    weights kept).
-
-    Example:
-
-    ```python
-    history = fit_classifier(model, splits["train"], splits["validation"], epochs=2)
-    ```
-    """
-    compile_model(model, "classification", learning_rate)
-    return fit(model, train, validation, epochs, batch_size, patience, verbose=verbose)

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from keras_biosyn import recipes
 
     try:
-        recipes.make_wiring(args.wiring, args.neurons, seed=args.seed)
+        recipes.wiring_by_name(args.wiring, args.neurons, seed=args.seed)
     except ValueError as error:
         raise CommandError(
             f"argument --neurons: {args.neurons} neurons cannot make a {args.wiring} wiring "
@@ -100,11 +100,12 @@ def run(args: argparse.Namespace) -> int:
 def _train_and_save(args) -> int:
     import keras
 
-    from keras_biosyn import recipes
+    from keras_biosyn.benchmarking import benchmark_layer
     from keras_biosyn.datasets import japanese_vowels
     from keras_biosyn.learning_curves import learning_curves, save_learning_curves
     from keras_biosyn.model_set import write_model_set
     from keras_biosyn.utils.files import file_checksums, staged_directory
+    from keras_biosyn_cli.presets import fit_classifier, sequence_classifier
 
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
     splits = japanese_vowels.load_japanese_vowels(seed=args.seed)
@@ -117,8 +118,8 @@ def _train_and_save(args) -> int:
     results, models, histories = {}, {}, {}
     for kind in kinds:
         keras.utils.set_random_seed(args.seed)
-        model = recipes.sequence_classifier(
-            recipes.recurrent_layer(kind, args.neurons, args.wiring, seed=args.seed),
+        model = sequence_classifier(
+            benchmark_layer(kind, args.neurons, args.wiring, seed=args.seed),
             japanese_vowels.MAX_LENGTH,
             japanese_vowels.NUM_FEATURES,
             japanese_vowels.NUM_CLASSES,
@@ -126,7 +127,7 @@ def _train_and_save(args) -> int:
         )
         print(f"\nTraining {kind} ({args.neurons} neurons, {model.count_params()} parameters)")
         start = time.perf_counter()
-        histories[kind] = recipes.fit_classifier(
+        histories[kind] = fit_classifier(
             model,
             train,
             validation,

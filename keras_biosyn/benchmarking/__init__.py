@@ -1,6 +1,6 @@
 """Benchmarks that test the package's claims on real tasks (`keras-biosyn benchmark`)."""
 
-from keras_biosyn.benchmarking.models import MODELS, build_model
+from keras_biosyn.benchmarking.models import MODELS, benchmark_layer, build_model
 from keras_biosyn.benchmarking.report import (
     aggregate,
     claim_summary,
@@ -18,6 +18,7 @@ __all__ = [
     "TASKS",
     "Task",
     "aggregate",
+    "benchmark_layer",
     "build_model",
     "claim_summary",
     "equal_neurons_table",

@@ -1,4 +1,4 @@
-"""The benchmark's models: `keras_biosyn.recipes`' factory set up by a task."""
+"""The benchmark's models: the cells of `keras_biosyn.recipes`, the baselines, the 0.1 defaults."""
 
 from __future__ import annotations
 
@@ -7,29 +7,98 @@ import numpy as np
 
 from keras_biosyn import recipes
 from keras_biosyn.benchmarking.tasks import Task
-from keras_biosyn.recipes import DEFAULTS_0_1, LEARNING_RATE, MODELS
+from keras_biosyn.utils.validation import check_choice, check_int
 
 __all__ = [
+    "BASELINES",
+    "CELL_MODELS",
     "DEFAULTS_0_1",
-    "LEARNING_RATE",
     "MODELS",
+    "benchmark_layer",
     "build_model",
-    "recurrent_layer",
     "recurrent_parameters",
 ]
 
+# the models built around a keras_biosyn cell: the ones that take a wiring and cell options
+CELL_MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn")
+# `ncps_ltc` is `ncps.keras.LTC` (ncps 1.0.1, from the `bench` extra)
+BASELINES = ("lstm", "gru", "ncps_ltc")
+MODELS = (*CELL_MODELS, *BASELINES)
+# `biosyn_ltc_0.1`: BioSynLTCCell with keras_biosyn 0.1's defaults, to compare with today's.
+DEFAULTS_0_1 = {"solver": "semi_implicit", "ode_unfolds": 6, "cm": (0.4, 0.6)}
 
-def recurrent_layer(name: str, neurons: int, task: Task, cell_options: dict | None = None):
-    """`recipes.recurrent_layer` for a task: the cells read the elapsed time natively.
 
-    `cell_options` are extra keyword arguments of the BioSynLTC or CT-RNN cell
-    (e.g. `{"solver": "exponential", "ode_unfolds": 1}`), and `"wiring"`: a
-    name of `keras_biosyn.recipes.WIRINGS` (default: a fully connected circuit
-    whose polarities follow the run's seed).
+def benchmark_layer(
+    model: str,
+    neurons: int,
+    wiring: str | None = "fully_connected",
+    seed: int = 0,
+    *,
+    time_input: bool = False,
+    cell_options: dict | None = None,
+) -> keras.layers.Layer:
+    """The recurrent layer of `neurons` units of the benchmark model `model` (one of `MODELS`).
+
+    The cells (`CELL_MODELS`) are `keras_biosyn.recipes.cell_layer`:
+    `"biosyn_ltc"` (`BioSynLTCCell` with today's defaults), `"biosyn_ltc_0.1"`
+    (with keras_biosyn 0.1's, `DEFAULTS_0_1`) and `"ctrnn"` (`CTRNNCell`); the
+    baselines (`BASELINES`) are `keras.layers.LSTM`, `keras.layers.GRU` and
+    `"ncps_ltc"` (`ncps.keras.LTC`, from the `bench` extra). The layer is named
+    after the model (`"biosyn_ltc"` for both BioSynLTC models).
+
+    Args:
+        model: One of `MODELS`.
+        neurons: Number of neurons (units of the baselines).
+        wiring: For the cells: a name of `keras_biosyn.recipes.WIRINGS` made
+            with `seed`, or `None` for a fully connected circuit whose
+            polarities follow the global random seed. The baselines ignore it.
+        seed: The wiring's seed.
+        time_input: For the cells: the last input feature is the elapsed time
+            (the baselines see it as a plain feature).
+        cell_options: For the cells only: extra keyword arguments of the cell
+            (e.g. `{"solver": "exponential", "ode_unfolds": 1}`); a `"wiring"`
+            entry there replaces `wiring`.
+
+    Returns:
+        The Keras layer, reading `(batch, time, features)`.
+
+    Example:
+
+    ```python
+    benchmark_layer("biosyn_ltc_0.1", 8).cell.ode_unfolds     # 6
+    benchmark_layer("lstm", 8).name                           # "lstm"
+    ```
     """
-    return recipes.recurrent_layer(
-        name, neurons, wiring=None, time_input=task.time_input, cell_options=cell_options
-    )
+    if cell_options and model not in CELL_MODELS:
+        raise ValueError(
+            f"cell_options apply to the cells only ({list(CELL_MODELS)}). "
+            f"Received: model={model!r}"
+        )
+    check_choice("model", model, MODELS)
+    check_int("neurons", neurons, minimum=1)
+    if model == "lstm":
+        return keras.layers.LSTM(neurons, name=model)
+    if model == "gru":
+        return keras.layers.GRU(neurons, name=model)
+    if model == "ncps_ltc":
+        try:
+            import ncps.keras
+        except ImportError as error:
+            raise ImportError(
+                'The ncps baseline needs ncps 1.0.1: pip install "keras-biosyn[bench]"'
+            ) from error
+        return ncps.keras.LTC(neurons, name=model)
+    options = {"time_input": time_input, **(cell_options or {})}
+    wiring = options.pop("wiring", wiring)
+    if model == "biosyn_ltc_0.1":
+        old = {
+            "solver": DEFAULTS_0_1["solver"],
+            "ode_unfolds": DEFAULTS_0_1["ode_unfolds"],
+            "cm_initializer": keras.initializers.RandomUniform(*DEFAULTS_0_1["cm"]),
+        }
+        options = {**old, **options}
+    cell = "biosyn_ltc" if model == "biosyn_ltc_0.1" else model
+    return recipes.cell_layer(cell, neurons, wiring, seed, **options)
 
 
 def build_model(
@@ -39,9 +108,13 @@ def build_model(
     timesteps: int,
     features: int,
     cell_options: dict | None = None,
-    learning_rate: float = LEARNING_RATE,
+    learning_rate: float = recipes.LEARNING_RATE,
 ) -> keras.Model:
     """`Input -> [Masking] -> recurrent -> Dense` for `task`, compiled with Adam and XLA.
+
+    The cells read the task's elapsed time natively (`time_input`) and, unless
+    `cell_options` name a `"wiring"`, are fully connected with polarities that
+    follow the run's seed.
 
     Args:
         name: One of `MODELS`.
@@ -49,7 +122,10 @@ def build_model(
         task: The task (its kind, outputs, masking and elapsed-time input).
         timesteps: Sequence length.
         features: Input features per step.
-        cell_options: For the cells: see `recurrent_layer`.
+        cell_options: For the cells: extra keyword arguments of the BioSynLTC
+            or CT-RNN cell (e.g. `{"solver": "exponential", "ode_unfolds": 1}`),
+            and `"wiring"`: a name of `keras_biosyn.recipes.WIRINGS` (see
+            `benchmark_layer`).
         learning_rate: Adam's learning rate.
 
     Returns:
@@ -61,8 +137,11 @@ def build_model(
     model = build_model("lstm", 8, get_task("japanese_vowels"), 29, 12)
     ```
     """
+    rnn = benchmark_layer(
+        name, neurons, wiring=None, time_input=task.time_input, cell_options=cell_options
+    )
     model = recipes.sequence_model(
-        recurrent_layer(name, neurons, task, cell_options),
+        rnn,
         timesteps,
         features,
         task.outputs,

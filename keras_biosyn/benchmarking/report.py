@@ -10,6 +10,16 @@ import numpy as np
 from keras_biosyn.benchmarking.tasks import Task
 from keras_biosyn.utils.files import write_atomically
 
+__all__ = [
+    "aggregate",
+    "claim_summary",
+    "equal_neurons_table",
+    "markdown",
+    "plot",
+    "speed_table",
+    "summary_table",
+]
+
 
 def aggregate(results: list[dict]) -> list[dict]:
     """One row per (model, neurons): mean and std of score, parameters, time per epoch."""

@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterable
 import keras
 import numpy as np
 
-from keras_biosyn.benchmarking.models import LEARNING_RATE, build_model, recurrent_parameters
+from keras_biosyn.benchmarking.models import build_model, recurrent_parameters
 from keras_biosyn.benchmarking.tasks import Task
-from keras_biosyn.recipes import fit
+from keras_biosyn.recipes import LEARNING_RATE, fit
+
+__all__ = ["naive_result", "run", "run_one", "split_scores", "train_one"]
 
 
 class _EpochTimer(keras.callbacks.Callback):
@@ -109,7 +111,7 @@ def run_one(
     """Trains one model with early stopping on validation loss; returns its test score.
 
     The model comes from `build_model` and is trained by `keras_biosyn.recipes.fit`
-    (the main job's recipe) after `keras.utils.set_random_seed(seed)`.
+    (the generic recipe, the main job's too) after `keras.utils.set_random_seed(seed)`.
 
     The result also holds `best_epoch` (the epoch of the best validation loss,
     whose weights are kept), the validation score there and, for forecasting

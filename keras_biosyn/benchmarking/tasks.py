@@ -10,6 +10,8 @@ import numpy as np
 from keras_biosyn import datasets
 from keras_biosyn.utils.metrics import accuracy
 
+__all__ = ["TASKS", "Task", "get_task"]
+
 
 @dataclasses.dataclass(frozen=True)
 class Task:

@@ -10,7 +10,11 @@ extra).
 
 from keras_biosyn.interpretability import plots
 from keras_biosyn.interpretability.describe import CircuitDescription, describe
-from keras_biosyn.interpretability.layers import biosyn_layers, select_layer, select_layers
+from keras_biosyn.interpretability.layer_selection import (
+    biosyn_layers,
+    select_layer,
+    select_layers,
+)
 from keras_biosyn.interpretability.parameters import ParameterReport, parameter_report
 from keras_biosyn.interpretability.recorder import CoefficientRecorder
 from keras_biosyn.interpretability.recording import load_recording

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.interpretability.plots.wiring import plot_wiring
 from keras_biosyn.interpretability.roles import neuron_roles
 from keras_biosyn.interpretability.sequence import SequenceRunner

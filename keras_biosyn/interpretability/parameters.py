@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from keras_biosyn.cells import BioSynLTCCell
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 
 NEURON_PARAMETERS = ("cm", "gleak", "vleak")
 SYNAPSE_PARAMETERS = ("w", "sigma", "mu", "erev")

@@ -8,14 +8,14 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_biosyn.interpretability.layers import select_layers
-from keras_biosyn.interpretability.recording import load_recording, record_files, record_path
+from keras_biosyn.interpretability.layer_selection import select_layers
+from keras_biosyn.interpretability.recording import record_files, record_path
 from keras_biosyn.interpretability.sequence import SequenceRunner, coefficient_names
 from keras_biosyn.utils.backend import require_backend
 from keras_biosyn.utils.files import write_atomically
 from keras_biosyn.utils.validation import check_int
 
-__all__ = ["CoefficientRecorder", "load_recording"]
+__all__ = ["CoefficientRecorder"]
 
 
 class CoefficientRecorder(keras.callbacks.Callback):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_biosyn.interpretability.layers import select_layer_name
+from keras_biosyn.interpretability.layer_selection import select_layer_name
 
 RECORD_FILE = re.compile(r"record_(\d{6})\.npz$")
 

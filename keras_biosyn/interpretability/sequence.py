@@ -6,9 +6,12 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.ops.linear_system import COEFFICIENTS
+from keras_biosyn.utils.tensors import first_tensor
 from keras_biosyn.utils.validation import check_int
+
+__all__ = ["STATE", "SequenceRunner", "coefficient_names", "sequence_coefficients"]
 
 # Not a coefficient: the membrane potentials `(units,)` entering each step, which
 # `SequenceRunner` also outputs when its names include it.
@@ -34,7 +37,7 @@ class _CoefficientCell(keras.layers.Layer):
         # One evaluation of the conductances gives both the step and its system.
         _, new_states, system = self.cell.call_with_coefficients(inputs, states)
         if STATE in self.names:
-            system = {**system, STATE: states[0] if isinstance(states, (list, tuple)) else states}
+            system = {**system, STATE: first_tensor(states)}
         batch = ops.shape(inputs)[0]
         flat = [ops.reshape(system[name], (batch, -1)) for name in self.names]
         return ops.concatenate(flat, axis=-1), new_states
@@ -75,10 +78,10 @@ class SequenceRunner:
         self.names = names
         self.coefficient_cell = _CoefficientCell(cell, names)
         self.units = cell.units
-        layer_input = rnn.input[0] if isinstance(rnn.input, (list, tuple)) else rnn.input
+        layer_input = first_tensor(rnn.input)
         self.upstream = None
-        if model is not rnn and layer_input is not _single(model.inputs):
-            self.upstream = keras.Model(_single(model.inputs), layer_input)
+        if model is not rnn and layer_input is not first_tensor(model.inputs):
+            self.upstream = keras.Model(first_tensor(model.inputs), layer_input)
         features = layer_input.shape[-1]
         self.features = features
         sequence = keras.Input((None, features), dtype=cell.compute_dtype)
@@ -174,10 +177,6 @@ class SequenceRunner:
                     values[name] = part.reshape(part.shape[:2] + shape)
                     offset += size
                 yield start, t, values
-
-
-def _single(tensors):
-    return tensors[0] if isinstance(tensors, (list, tuple)) and len(tensors) == 1 else tensors
 
 
 def sequence_coefficients(

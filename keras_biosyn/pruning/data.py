@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from keras_biosyn.utils.tensors import first_tensor
+
+__all__ = ["split_data"]
+
 
 def split_data(data, model) -> tuple[np.ndarray, object]:
     """`data` as `(inputs, labels)`, the inputs checked against the model's input shape.
@@ -43,7 +47,7 @@ def split_data(data, model) -> tuple[np.ndarray, object]:
             "Expected `data` to hold numeric model inputs (batch, time, features). "
             f"Received: data of type {type(data).__name__}"
         )
-    expected = tuple(_single(model.inputs).shape[1:])
+    expected = tuple(first_tensor(model.inputs).shape[1:])
     fits = inputs.ndim == len(expected) + 1 and all(
         e is None or e == d for e, d in zip(expected, inputs.shape[1:], strict=True)
     )
@@ -59,7 +63,3 @@ def split_data(data, model) -> tuple[np.ndarray, object]:
             f"Received: {len(inputs)} sequences and {len(labels)} labels"
         )
     return inputs, labels
-
-
-def _single(tensors):
-    return tensors[0] if isinstance(tensors, (list, tuple)) else tensors

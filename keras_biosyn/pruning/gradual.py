@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.pruning.graph import keep_count, strongest_synapses, synapse_total
 from keras_biosyn.pruning.importance import IMPORTANCES, importance_scores
 from keras_biosyn.utils.validation import check_choice, check_float, check_int

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.interpretability.sequence import STATE, SequenceRunner
 from keras_biosyn.pruning.data import split_data
 from keras_biosyn.utils.validation import check_int

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.interpretability.parameters import parameter_report
 from keras_biosyn.pruning.data import split_data
 from keras_biosyn.pruning.graph import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from keras_biosyn.interpretability.layers import select_layer
+from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.wirings import Explicit
 
 

@@ -154,9 +154,9 @@ def trained_classifier(splits, wiring_kind, layout):
 
     keras.utils.set_random_seed(0)
     cell = BioSynLTCCell(
-        recipes.make_wiring(wiring_kind, 12, output_size=6, seed=0), synapse_layout=layout
+        recipes.wiring_by_name(wiring_kind, 12, output_size=6, seed=0), synapse_layout=layout
     )
-    model = recipes.sequence_classifier(keras.layers.RNN(cell), 29, 12, 9)
+    model = recipes.sequence_model(keras.layers.RNN(cell), 29, 12, 9)  # masked classifier
     recipes.compile_model(model, "classification", jit_compile=True)
     model.fit(splits["train"].x, splits["train"].y, epochs=12, batch_size=32, verbose=0)
     return model

@@ -13,12 +13,13 @@ ALL_WIRINGS = {
 
 
 @pytest.fixture(params=sorted(ALL_WIRINGS))
-def make_wiring(request):
+def seeded_wiring(request):
+    """Each kind of `ALL_WIRINGS` in turn, as a function of the seed."""
     return ALL_WIRINGS[request.param]
 
 
-def test_adjacency_shapes_and_polarities(make_wiring):
-    wiring = make_wiring(3)
+def test_adjacency_shapes_and_polarities(seeded_wiring):
+    wiring = seeded_wiring(3)
     adjacency = wiring.adjacency_matrix
     sensory = wiring.sensory_adjacency(4)
     assert adjacency.shape == (wiring.units, wiring.units)
@@ -30,37 +31,37 @@ def test_adjacency_shapes_and_polarities(make_wiring):
     assert not adjacency.flags.writeable
 
 
-def test_same_config_gives_same_graph(make_wiring):
-    wiring = make_wiring(7)
+def test_same_config_gives_same_graph(seeded_wiring):
+    wiring = seeded_wiring(7)
     rebuilt = type(wiring).from_config(wiring.get_config())
     np.testing.assert_array_equal(wiring.adjacency_matrix, rebuilt.adjacency_matrix)
     np.testing.assert_array_equal(wiring.sensory_adjacency(5), rebuilt.sensory_adjacency(5))
     assert rebuilt.get_config() == wiring.get_config()
 
 
-def test_keras_serialization_round_trip(make_wiring):
-    wiring = make_wiring(7)
+def test_keras_serialization_round_trip(seeded_wiring):
+    wiring = seeded_wiring(7)
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(wiring))
     assert type(restored) is type(wiring)
     np.testing.assert_array_equal(wiring.adjacency_matrix, restored.adjacency_matrix)
 
 
-def test_seeds_change_the_graph(make_wiring):
-    graphs = {make_wiring(seed).adjacency_matrix.tobytes() for seed in range(5)}
+def test_seeds_change_the_graph(seeded_wiring):
+    graphs = {seeded_wiring(seed).adjacency_matrix.tobytes() for seed in range(5)}
     assert len(graphs) > 1
 
 
-def test_unseeded_wiring_stores_its_seed(make_wiring):
-    wiring = make_wiring(None)
+def test_unseeded_wiring_stores_its_seed(seeded_wiring):
+    wiring = seeded_wiring(None)
     assert isinstance(wiring.seed, int)
     rebuilt = type(wiring).from_config(wiring.get_config())
     np.testing.assert_array_equal(wiring.adjacency_matrix, rebuilt.adjacency_matrix)
 
 
-def test_sensory_graph_does_not_depend_on_query_order(make_wiring):
-    first = make_wiring(1)
+def test_sensory_graph_does_not_depend_on_query_order(seeded_wiring):
+    first = seeded_wiring(1)
     a3, a5 = first.sensory_adjacency(3), first.sensory_adjacency(5)
-    second = make_wiring(1)
+    second = seeded_wiring(1)
     np.testing.assert_array_equal(second.sensory_adjacency(5), a5)
     np.testing.assert_array_equal(second.sensory_adjacency(3), a3)
 
@@ -179,8 +180,8 @@ def _depth_by_matrix_powers(wiring, input_dim):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_depth_is_the_longest_shortest_path_from_an_input_to_an_output(make_wiring, seed):
-    wiring = make_wiring(seed)
+def test_depth_is_the_longest_shortest_path_from_an_input_to_an_output(seeded_wiring, seed):
+    wiring = seeded_wiring(seed)
     for input_dim in (1, 4):
         assert wiring.depth(input_dim) == _depth_by_matrix_powers(wiring, input_dim)
 

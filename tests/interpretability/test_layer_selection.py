@@ -5,7 +5,7 @@ import pytest
 
 from keras_biosyn import BioSynLTCCell
 from keras_biosyn.interpretability import select_layer
-from keras_biosyn.interpretability.layers import select_layer_name
+from keras_biosyn.interpretability.layer_selection import select_layer_name
 
 
 def two_layer_model():

@@ -8,6 +8,8 @@ import keras
 
 from keras_biosyn.cells import BioSynLTCCell
 
+__all__ = ["biosyn_layers", "select_layer", "select_layer_name", "select_layers"]
+
 
 def biosyn_layers(model_or_layer) -> dict[str, keras.layers.RNN]:
     """The `keras.layers.RNN(BioSynLTCCell(...))` layers of a model, by name.
