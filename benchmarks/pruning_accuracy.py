@@ -1,4 +1,4 @@
-"""Score against synapses kept: BioSynLTC pruned three ways, and pruned LSTM and GRU (issue 15).
+"""Score against synapses kept: BioSynLTC pruned three ways, and pruned LSTM and GRU.
 
 On each real task of `keras-biosyn benchmark`, at 16 and 32 neurons and for
 `--seeds` seeds, the script trains the benchmark's default BioSynLTC (fully
@@ -357,7 +357,7 @@ def from_scratch(task: str) -> list[tuple[str, int, int, float]]:
 
 
 def summarize(out: Path) -> str:
-    lines = ["# Pruning: score against synapses kept (issue 15)", ""]
+    lines = ["# Pruning: score against synapses kept", ""]
     verdicts, smaller = [], []
     for path in sorted(out.glob("*.json")):
         payload = json.loads(path.read_text())

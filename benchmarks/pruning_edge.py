@@ -1,4 +1,4 @@
-"""Size and per-step LiteRT latency of pruned streaming TFLite models (issue 15).
+"""Size and per-step LiteRT latency of pruned streaming TFLite models.
 
 For fully connected and AutoNCP circuits of 16, 32 and 128 neurons (the models
 of `edge_latency.py`: `Input(8 features) -> RNN(BioSynLTCCell) -> Dense(1)`,
@@ -250,7 +250,7 @@ def fastest_rows(rows) -> list[str]:
 
 def write_summary(out, rows, meta):
     lines = [
-        "# Pruned streaming TFLite models in LiteRT (issue 15)",
+        "# Pruned streaming TFLite models in LiteRT",
         "",
         f"`python benchmarks/pruning_edge.py {' '.join(meta['argv'])}`; importance "
         f"{meta['importances']} measured on {meta['data_shape']} random inputs (random "

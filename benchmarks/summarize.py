@@ -1,4 +1,4 @@
-"""Prints the README's summary of `keras-biosyn benchmark` results (Markdown).
+"""Prints the tables of benchmarks/README.md's "Real tasks" (Markdown).
 
 python benchmarks/summarize.py [benchmarks/results]
 """

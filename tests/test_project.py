@@ -57,3 +57,37 @@ def test_ci_runs_the_commands_on_the_readme_install():
     assert installs == ["pip install --quiet ."]
     for command in ("train", "inspect", "export", "prune", "benchmark"):
         assert f"keras-biosyn {command} " in stage
+
+
+def _markdown_slugs(text):
+    """The anchors GitHub gives a Markdown file's headings."""
+    slugs, seen = set(), {}
+    for line in re.sub(r"```.*?```", "", text, flags=re.S).splitlines():
+        heading = re.match(r"#{1,6}\s+(.*)", line)
+        if heading:
+            slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+            count = seen.get(slug, 0)
+            seen[slug] = count + 1
+            slugs.add(slug if count == 0 else f"{slug}-{count}")
+    return slugs
+
+
+def test_documentation_links_resolve():
+    """Every relative link of the README and the docs names a file (and heading) that exists."""
+    pages = ["README.md", "CHANGELOG.md", "benchmarks/README.md", "tutorials/README.md"]
+    pages += [str(path.relative_to(ROOT)) for path in sorted((ROOT / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        source = ROOT / page
+        text = re.sub(r"```.*?```", "", source.read_text(), flags=re.S)
+        for target in re.findall(r"\[[^\]]*\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            file, _, anchor = target.partition("#")
+            path = (source.parent / file) if file else source
+            if not path.exists():
+                broken.append(f"{page}: {target}")
+            elif anchor and path.suffix == ".md":
+                if anchor not in _markdown_slugs(path.read_text()):
+                    broken.append(f"{page}: {target}")
+    assert broken == [], f"Links that do not resolve: {broken}"
