@@ -94,6 +94,12 @@ def summarize(results: list[dict]) -> str:
     lines = [
         "# int8 against float32 (medians over seeds)",
         "",
+        "The shipped device step: each synapse group's two conductance sums as two int8 "
+        "tensors, and the membrane update and the state fed back in float32 "
+        "([forms.md](forms.md) compares the forms tried; "
+        "[../int8_study_stacked_sums/summary.md](../int8_study_stacked_sums/summary.md) is the "
+        "same study of the earlier form).",
+        "",
         "Accuracy: test split, streaming files stepped closed loop (LiteRT; TFLite Micro host "
         "interpreter for the default int8, on the first 200 test sequences). `int8`: the "
         "membrane update in float32 (default); "

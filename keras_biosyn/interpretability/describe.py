@@ -12,7 +12,7 @@ from keras_biosyn.interpretability.layer_selection import select_layer
 from keras_biosyn.interpretability.plots.wiring import plot_wiring
 from keras_biosyn.interpretability.roles import neuron_roles
 from keras_biosyn.interpretability.sequence import SequenceRunner
-from keras_biosyn.utils.validation import check_int
+from keras_biosyn.utils.validation import check_int, check_sequences, model_input_shape
 from keras_biosyn.wirings import Wiring
 
 if TYPE_CHECKING:
@@ -317,24 +317,7 @@ def describe(
 
 def _checked_data(model, data) -> np.ndarray:
     """`data` as a NumPy array of the model's input shape, or a one-line error."""
-    array = np.asarray(data)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(
-            "Expected `data` to be the model's inputs, a real array (batch, time, features). "
-            f"Received: data of dtype {array.dtype}"
-        )
-    inputs = getattr(model, "inputs", None)  # a bare RNN layer: its runner checks
-    features = inputs[0].shape[-1] if inputs else None
-    fits = array.ndim == 3 and features in (None, array.shape[-1])
-    if not fits or 0 in array.shape:
-        expected = "features" if features is None else features
-        raise ValueError(
-            f"Expected `data` of shape (batch, time, {expected}), none of them 0. "
-            f"Received: data of shape {array.shape}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise ValueError("Expected finite `data`. Received: NaN or infinite values")
-    return array
+    return check_sequences(data, model_input_shape(model), "data")
 
 
 def _reduce(chunks) -> dict:

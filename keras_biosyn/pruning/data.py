@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_biosyn.utils.tensors import first_tensor
+from keras_biosyn.utils.validation import check_sequences, model_input_shape
 
 __all__ = ["split_data"]
 
@@ -38,25 +38,7 @@ def split_data(data, model) -> tuple[np.ndarray, object]:
         inputs, labels = data[0], (data[1] if len(data) == 2 else None)
     else:
         inputs = data
-    try:
-        inputs = np.asarray(inputs)
-    except (TypeError, ValueError):
-        inputs = None
-    if inputs is None or not np.issubdtype(inputs.dtype, np.number):
-        raise TypeError(
-            "Expected `data` to hold numeric model inputs (batch, time, features). "
-            f"Received: data of type {type(data).__name__}"
-        )
-    expected = tuple(first_tensor(model.inputs).shape[1:])
-    fits = inputs.ndim == len(expected) + 1 and all(
-        e is None or e == d for e, d in zip(expected, inputs.shape[1:], strict=True)
-    )
-    if not fits or len(inputs) == 0:
-        shape = ", ".join("T" if e is None else str(e) for e in expected)
-        raise ValueError(
-            f"Expected model inputs of shape (N, {shape}) with N >= 1. "
-            f"Received: inputs of shape {inputs.shape}"
-        )
+    inputs = check_sequences(inputs, model_input_shape(model), "data")
     if labels is not None and len(labels) != len(inputs):
         raise ValueError(
             "Expected as many labels as input sequences. "

@@ -107,8 +107,8 @@ def check_sequences(data, expected: tuple | None, name: str = "inputs", finite: 
         array = np.asarray(None)
     if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(
-            f"Expected `{name}` to be real model inputs (N, time, features). "
-            f"Received: {type(data).__name__} of dtype {array.dtype}"
+            f"Expected `{name}` to be real model inputs, a numeric array (N, time, features). "
+            f"Received: {name} of type {type(data).__name__} with dtype {array.dtype}"
         )
     expected = tuple(expected) if expected is not None else (None, None)
     fits = array.ndim == len(expected) + 1 and all(
@@ -121,7 +121,7 @@ def check_sequences(data, expected: tuple | None, name: str = "inputs", finite: 
         )
         raise ValueError(
             f"Expected `{name}` of shape (N, {shape}), none of them 0. "
-            f"Received: an array of shape {array.shape}"
+            f"Received: {name} of shape {array.shape}"
         )
     if finite and not np.all(np.isfinite(array)):
         raise ValueError(f"Expected finite `{name}`. Received: NaN or infinite values")

@@ -109,7 +109,7 @@ def test_scores_of_each_kind(model, data):
 
 
 def test_data_of_the_wrong_shape_is_refused(model):
-    with pytest.raises(ValueError, match=r"Expected model inputs of shape \(N, 5, 3\).*Received"):
+    with pytest.raises(ValueError, match=r"Expected `data` of shape \(N, 5, 3\).*Received"):
         synapse_importance(model, np.zeros((2, 5, 4), "float32"))
     with pytest.raises(TypeError, match="Received: data of type str"):
         synapse_importance(model, "x.npy")

@@ -217,7 +217,7 @@ def test_bad_models_and_data(model, data):
     lstm = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(2)])
     with pytest.raises(ValueError, match=r"Expected a model with at least one .*Received"):
         prune(lstm, data, keep=0.5)
-    with pytest.raises(ValueError, match=r"shape \(N, 5, 3\).*Received: inputs of shape"):
+    with pytest.raises(ValueError, match=r"shape \(N, 5, 3\).*Received: data of shape"):
         prune(model, np.zeros((4, 5, 2), "float32"), keep=0.5)
     with pytest.raises(ValueError, match="Received: 12 sequences and 3 labels"):
         prune(model, (data[0], data[1][:3]), keep=0.5)
