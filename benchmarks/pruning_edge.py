@@ -7,7 +7,7 @@ random weights), keeps 100 %, 30 % and 10 % of the synapses with
 small random dataset; on these untrained weights it keeps sensory synapses
 first) and by `"random"` (uniform: the recurrent density follows the kept
 fraction); exports each to a float32 streaming `.tflite` in both
-`synapse_layout="dense"` (the export default: every cell computed densely) and
+`export_layout="dense"` (the export default: every cell computed densely) and
 `"model"` (the cell's own layout, sparse once pruning leaves at most 40 % of the
 synapses); checks each export against Keras with `keras_biosyn.export.compare`;
 and reports:
@@ -89,7 +89,7 @@ def export_circuit(units, wiring, keeps, importances, data, check, directory):
         for layout in LAYOUTS:
             start = time.perf_counter()
             path = Path(directory) / f"{wiring}_{units}_{keep}_{importance}_{layout}.tflite"
-            export_tflite(result.model, path, synapse_layout=layout)
+            export_tflite(result.model, path, export_layout=layout)
             error = compare(result.model, path, check)["max_abs_error"]
             row = {
                 "neurons": units,
