@@ -117,6 +117,8 @@ def compare(model, tflite_path, inputs, lengths=None) -> dict:
         errors = np.abs(got - expected)
         return _summary(errors, errors, expected, steps=len(inputs))
     final_expected = np.asarray(model.predict(inputs, verbose=0))
+    if final_expected.ndim == 3:  # return_sequences: each sequence's output at its last step
+        final_expected = final_expected[np.arange(len(inputs)), np.asarray(lengths) - 1]
     pairs = stream_beside_keras(model, runner, inputs, lengths)
     errors = np.concatenate([np.abs(got - expected).ravel() for got, expected in pairs])
     finals = np.stack([got[-1] for got, _ in pairs])

@@ -297,3 +297,18 @@ def test_the_older_name_of_export_layout_still_works_and_warns(tmp_path):
     with pytest.warns(DeprecationWarning, match="export_layout"):
         written = export_tflite(model, tmp_path / "step.tflite", synapse_layout="model")
     assert written.export_layout == "model"
+
+
+def test_compare_reads_the_last_step_of_a_model_that_returns_sequences(tmp_path, rng):
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((12, 3)),
+            keras.layers.RNN(BioSynLTCCell(6), return_sequences=True),
+            keras.layers.Dense(2),
+        ]
+    )
+    path = export_tflite(model, tmp_path / "step.tflite")
+    x = rng.normal(size=(3, 12, 3)).astype("float32")
+    report = compare(model, path, x, lengths=np.array([12, 7, 3]))
+    assert report["final_max_abs_error"] <= 1e-5 and report["max_abs_error"] <= 1e-5, report
