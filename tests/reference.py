@@ -21,6 +21,8 @@ def cell_weights(cell) -> dict[str, np.ndarray]:
 
 def map_inputs(p, u, input_mapping):
     x = np.asarray(u, dtype=np.float64)
+    if input_mapping == "dense":
+        return x @ p["input_w"] + p["input_b"]
     if input_mapping in ("affine", "linear"):
         x = x * p["input_w"]
     if input_mapping == "affine":
@@ -155,9 +157,14 @@ def run_sequence(p, inputs, v0=None, **kwargs):
     return np.stack(outputs, axis=1), np.stack(states, axis=1)
 
 
-def random_values(rng: np.random.Generator, n: int, m: int, outputs: int, erev_scale=1.5):
-    """Random valid values of every trainable parameter (not the defaults)."""
-    return {
+def random_values(
+    rng: np.random.Generator, n: int, m: int, outputs: int, erev_scale=1.5, dense_inputs=False
+):
+    """Random valid values of every trainable parameter (not the defaults).
+
+    `dense_inputs`: `input_w` is the `(m, m)` matrix of `input_mapping="dense"`.
+    """
+    values = {
         "cm": rng.uniform(0.2, 1.0, n),
         "gleak": rng.uniform(0.05, 1.0, n),
         "vleak": rng.uniform(-1.0, 1.0, n),
@@ -174,11 +181,21 @@ def random_values(rng: np.random.Generator, n: int, m: int, outputs: int, erev_s
         "output_w": rng.uniform(0.5, 1.5, outputs),
         "output_b": rng.uniform(-0.5, 0.5, outputs),
     }
+    if dense_inputs:
+        values["input_w"] = rng.uniform(-1.0, 1.0, (m, m))
+    return values
 
 
 def randomize_cell(cell, rng: np.random.Generator, erev_scale: float = 1.5):
     """Sets every trainable parameter of a built cell to `random_values`."""
-    values = random_values(rng, cell.units, cell.input_dim, cell.output_size, erev_scale)
+    values = random_values(
+        rng,
+        cell.units,
+        cell.input_dim,
+        cell.output_size,
+        erev_scale,
+        dense_inputs=cell.input_mapping == "dense",
+    )
     for variable in cell.weights:
         if variable.name in values:
             variable.assign(values[variable.name].astype(variable.dtype))

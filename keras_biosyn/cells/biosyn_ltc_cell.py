@@ -41,7 +41,7 @@ class BioSynLTCCell(WiredCell):
     inhibitory). Per input step:
 
     ```
-    x = input_w * u + input_b                        # input_mapping
+    x = input_w * u + input_b                        # input_mapping (or u @ input_w + input_b)
     G[j, i]  = w[j, i] * sigmoid(sigma[j, i] * (v[j] - mu[j, i]))
     Gs[k, i] = sensory_w[k, i]
                * sigmoid(sensory_sigma[k, i] * (x[k] - sensory_mu[k, i]))
@@ -93,7 +93,10 @@ class BioSynLTCCell(WiredCell):
             0.1 defaulted to `"semi_implicit"` with 6 unfolds; models saved then
             keep that setting, which their configs name.
         input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
-            (`input_w * u`) or `None` (identity), per input feature.
+            (`input_w * u`) or `None` (identity), per input feature; or
+            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix,
+            Glorot-uniform initialised): each sensory synapse then reads a
+            learned mix of the input features instead of one feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time
             `dt > 0` of each step (irregular sampling) and the other features

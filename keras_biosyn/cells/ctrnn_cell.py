@@ -51,7 +51,10 @@ class CTRNNCell(WiredCell):
             `"rk4"` (for accuracy studies). The defaults are those of
             keras_biosyn 0.1, which `BioSynLTCCell` has since left.
         input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
-            (`input_w * u`) or `None` (identity), per input feature.
+            (`input_w * u`) or `None` (identity), per input feature; or
+            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix,
+            Glorot-uniform initialised): each sensory synapse then reads a
+            learned mix of the input features instead of one feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time
             `dt > 0` of each step (irregular sampling) and the other features

@@ -20,6 +20,8 @@ from keras_biosyn.utils.validation import check_choice, check_float, check_int
 from keras_biosyn.wirings import FullyConnected, Wiring
 
 MAPPINGS = ("affine", "linear", None)
+# The input mapping may also mix the features: "dense" is `u @ input_w + input_b`.
+INPUT_MAPPINGS = ("affine", "linear", "dense", None)
 
 
 class WiredCell(keras.layers.Layer):
@@ -46,7 +48,10 @@ class WiredCell(keras.layers.Layer):
             0.1 defaulted to `"semi_implicit"` with 6 unfolds; models saved then
             keep that setting, which their configs name.
         input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
-            (`input_w * u`) or `None` (identity), per input feature.
+            (`input_w * u`) or `None` (identity), per input feature; or
+            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix,
+            Glorot-uniform initialised): each sensory synapse then reads a
+            learned mix of the input features instead of one feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time
             `dt > 0` of each step (irregular sampling) and the other features
@@ -76,7 +81,7 @@ class WiredCell(keras.layers.Layer):
         if ode_unfolds is not None:
             ode_unfolds = check_int("ode_unfolds", ode_unfolds, minimum=1)
         solver_step = solvers.get(solver)
-        input_mapping = check_choice("input_mapping", input_mapping, MAPPINGS)
+        input_mapping = check_choice("input_mapping", input_mapping, INPUT_MAPPINGS)
         output_mapping = check_choice("output_mapping", output_mapping, MAPPINGS)
         if not isinstance(time_input, bool):
             raise TypeError(
@@ -143,9 +148,13 @@ class WiredCell(keras.layers.Layer):
             trainable=False,
         )
         self.input_w = self.input_b = self.output_w = self.output_b = None
-        if self.input_mapping is not None:
+        if self.input_mapping == "dense":
+            self.input_w = self.add_weight(
+                name="input_w", shape=(m, m), initializer="glorot_uniform"
+            )
+        elif self.input_mapping is not None:
             self.input_w = self.add_weight(name="input_w", shape=(m,), initializer="ones")
-        if self.input_mapping == "affine":
+        if self.input_mapping in ("affine", "dense"):
             self.input_b = self.add_weight(name="input_b", shape=(m,), initializer="zeros")
         if self.output_mapping is not None:
             self.output_w = self.add_weight(name="output_w", shape=(o,), initializer="ones")
@@ -164,16 +173,24 @@ class WiredCell(keras.layers.Layer):
         `time_input=False`, else a `(batch, 1)` tensor that is zero wherever
         `dt` is not finite or not positive (such steps leave the state unchanged).
         """
+        features, step_size = self.split_time(inputs)
+        return self.map_inputs(features), step_size
+
+    def split_time(self, inputs):
+        """Raw inputs as `(features, step_size)`: `split_inputs` before the input mapping."""
         if self.time_input:
-            step_size = substep_size(inputs[..., -1:], self.ode_unfolds)
-            inputs = inputs[..., :-1]
-        else:
-            step_size = 1.0 / self.ode_unfolds
-        if self.input_w is not None:
-            inputs = inputs * self.input_w
+            return inputs[..., :-1], substep_size(inputs[..., -1:], self.ode_unfolds)
+        return inputs, 1.0 / self.ode_unfolds
+
+    def map_inputs(self, features):
+        """Applies the input mapping to the input features `(batch, M)`."""
+        if self.input_mapping == "dense":
+            features = ops.matmul(features, self.input_w)
+        elif self.input_w is not None:
+            features = features * self.input_w
         if self.input_b is not None:
-            inputs = inputs + self.input_b
-        return inputs, step_size
+            features = features + self.input_b
+        return features
 
     def map_outputs(self, state):
         """Applies the output mapping to the first `output_size` neurons."""

@@ -27,7 +27,10 @@ class CircuitDescription:
     """What `describe` found: per-neuron statistics of the learned linear system.
 
     Arrays are indexed by neuron (`i`), presynaptic neuron (`j`) and input
-    feature (`k`); neuron `i` is named `n{i}` and input feature `k` `x{k}`.
+    (`k`); neuron `i` is named `n{i}` and input `k` `x{k}`. With
+    `input_mapping="dense"` the sensory synapses read projections, learned
+    mixes of the input features: projection `k` is named `p{k}` and
+    `input_mixing` says which features make it.
 
     Attributes:
         layer: Name of the described BioSynLTC layer.
@@ -45,6 +48,9 @@ class CircuitDescription:
         polarity, sensory_polarity: Signs of the synapses (`cell.polarity()`):
             +1 excitatory, -1 inhibitory, 0 none.
         top: How many inputs `to_markdown` lists per neuron and polarity.
+        input_mixing: `(features, projections)` the dense input mapping's
+            matrix (`cell.input_w`, `[feature, projection]`), or `None` when
+            each sensory synapse reads one feature.
     """
 
     layer: str
@@ -64,6 +70,27 @@ class CircuitDescription:
     polarity: np.ndarray
     sensory_polarity: np.ndarray
     top: int = 3
+    input_mixing: np.ndarray | None = None
+
+    @property
+    def input_names(self) -> list[str]:
+        """What the sensory synapses read: `x{k}` features, or `p{k}` projections."""
+        prefix = "x" if self.input_mixing is None else "p"
+        return [f"{prefix}{k}" for k in range(self.input_dim)]
+
+    def projection_sources(self, projection: int) -> list[tuple[str, float]]:
+        """The `top` input features that make `projection`, largest |weight| first.
+
+        Empty when each sensory synapse reads one feature (no `input_mixing`).
+
+        Returns:
+            A list of `(feature name, weight)`.
+        """
+        if self.input_mixing is None:
+            return []
+        weights = self.input_mixing[:, projection]
+        order = np.argsort(-np.abs(weights), kind="stable")[: self.top]
+        return [(f"x{f}", float(weights[f])) for f in order]
 
     @property
     def units(self) -> int:
@@ -92,9 +119,10 @@ class CircuitDescription:
             sign: `1` for excitatory synapses, `-1` for inhibitory ones.
 
         Returns:
-            A list of `(source name, mean conductance)`, sources `n{j}` or `x{k}`.
+            A list of `(source name, mean conductance)`, sources `n{j}` or
+            `input_names`.
         """
-        sources = [f"n{j}" for j in range(self.units)] + [f"x{k}" for k in range(self.input_dim)]
+        sources = [f"n{j}" for j in range(self.units)] + self.input_names
         signs = np.concatenate([self.polarity[:, neuron], self.sensory_polarity[:, neuron]])
         values = np.concatenate([self.conductance[:, neuron], self.sensory_conductance[:, neuron]])
         order = [s for s in np.argsort(-values, kind="stable") if signs[s] == sign]
@@ -142,7 +170,16 @@ class CircuitDescription:
         ]
         inputs = [
             {
-                "name": f"x{k}",
+                "name": self.input_names[k],
+                **(
+                    {
+                        "made_of": [
+                            {"feature": f, "weight": w} for f, w in self.projection_sources(k)
+                        ]
+                    }
+                    if self.input_mixing is not None
+                    else {}
+                ),
                 "excites": [{"neuron": n, "conductance": g} for n, g in self.driven_neurons(k, 1)],
                 "inhibits": [
                     {"neuron": n, "conductance": g} for n, g in self.driven_neurons(k, -1)
@@ -155,6 +192,7 @@ class CircuitDescription:
             "wiring": type(self.wiring).__name__,
             "units": self.units,
             "input_dim": self.input_dim,
+            "input_mapping": "per feature" if self.input_mixing is None else "dense",
             "synapses": int(np.count_nonzero(self.polarity)),
             "sensory_synapses": int(np.count_nonzero(self.sensory_polarity)),
             "silent_synapses": self.silent_synapses,
@@ -173,11 +211,18 @@ class CircuitDescription:
 
         silent = self.silent_synapses
         silent = f" ({silent} of them silent: conductance 0 throughout)" if silent else ""
+        mixed = self.input_mixing is not None
+        inputs = (
+            f"{self.input_mixing.shape[0]} input features mixed into {self.input_dim} "
+            'projections (`input_mapping="dense"`)'
+            if mixed
+            else f"{self.input_dim} input features"
+        )
         lines = [
             f"# Circuit of `{self.layer}`",
             "",
-            f"{type(self.wiring).__name__} of {self.units} neurons on {self.input_dim} input "
-            f"features: {np.count_nonzero(self.polarity)} recurrent and "
+            f"{type(self.wiring).__name__} of {self.units} neurons on {inputs}: "
+            f"{np.count_nonzero(self.polarity)} recurrent and "
             f"{np.count_nonzero(self.sensory_polarity)} sensory synapses{silent}. "
             "Each step is the linear system `dv/dt = -v / tau + b` with "
             f"`tau = cm / (gleak + Σ G)`; statistics over {self.sequences} sequences, "
@@ -196,16 +241,19 @@ class CircuitDescription:
                 f"| {self.vleak[i]:.3g} | {listed(self.strongest_inputs(i, 1))} "
                 f"| {listed(self.strongest_inputs(i, -1))} |"
             )
+        made_of = "| made of (weight) " if mixed else ""
         lines += [
             "",
             "## Inputs",
             "",
-            "| input | excites most (G) | inhibits most (G) |",
-            "| --- | --- | --- |",
+            f"| {'projection' if mixed else 'input'} {made_of}| excites most (G) "
+            "| inhibits most (G) |",
+            "| --- | --- | --- |" + (" --- |" if mixed else ""),
         ]
         for k in range(self.input_dim):
+            sources = f"| {listed(self.projection_sources(k))} " if mixed else ""
             lines.append(
-                f"| x{k} | {listed(self.driven_neurons(k, 1))} "
+                f"| {self.input_names[k]} {sources}| {listed(self.driven_neurons(k, 1))} "
                 f"| {listed(self.driven_neurons(k, -1))} |"
             )
         return "\n".join(lines)
@@ -312,6 +360,9 @@ def describe(
         polarity=polarity.astype(np.int8),
         sensory_polarity=sensory_polarity.astype(np.int8),
         top=top,
+        input_mixing=(
+            cell.input_w.numpy().astype(np.float64) if cell.input_mapping == "dense" else None
+        ),
     )
 
 

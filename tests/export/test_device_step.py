@@ -244,3 +244,39 @@ def test_int8_irregular_time_steps_run_in_tflite_micro_like_litert(rng):
     np.testing.assert_allclose(
         run_tflite_micro(path, x[0]), LiteRTModel(path).run_sequence(x[0]), atol=0.02
     )
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_a_dense_input_mapping_is_one_int8_fully_connected_op(rng, layout):
+    """The device step maps the inputs as the cell does (float64 reference), and an int8
+    file computes the mapping as one more quantized FULLY_CONNECTED (the head is the other)."""
+    cell = built_cell(
+        BioSynLTCCell(make_wiring("auto_ncp", 9), input_mapping="dense", synapse_layout=layout),
+        3,
+        rng,
+    )
+    u, v = rng.normal(size=(4, 3)), rng.uniform(-1, 1, size=(4, 9))
+    _, (state,) = DeviceStep(cell)(u.astype("float32"), [v.astype("float32")])
+    _, expected = reference.step(
+        reference.cell_weights(cell),
+        u,
+        v,
+        output_size=cell.output_size,
+        ode_unfolds=cell.ode_unfolds,
+        solver=cell.solver,
+        input_mapping="dense",
+    )
+    np.testing.assert_allclose(np.asarray(state), expected, atol=2e-5)
+    keras.utils.set_random_seed(4)
+    model = keras.Sequential(
+        [
+            keras.Input((10, 3)),
+            keras.layers.RNN(BioSynLTCCell(make_wiring("auto_ncp", 9), input_mapping="dense")),
+            keras.layers.Dense(2),
+        ]
+    )
+    sequences = rng.normal(size=(16, 10, 3)).astype("float32")
+    floats, quantized = op_precisions(
+        tflite_flatbuffer(model, quantization="int8", representative_data=sequences)
+    )
+    assert quantized.get("FULLY_CONNECTED") == 2 and "FULLY_CONNECTED" not in floats

@@ -169,3 +169,25 @@ def test_figure_is_written(circuit, tmp_path):
         circuit.description.plot(tmp_path / "circuit.jpg")
     with pytest.raises(ValueError, match=r"shapes \(8, 8\) and \(3, 8\).*\(2, 2\)"):
         plots.plot_wiring(circuit.cell, synapse_strengths=(np.ones((2, 2)), np.ones((3, 8))))
+
+
+def test_a_dense_input_mapping_is_described_as_projections_of_the_features():
+    keras.utils.set_random_seed(0)
+    cell = BioSynLTCCell(wirings.AutoNCP(8, output_size=2, seed=0), input_mapping="dense")
+    model = keras.Sequential([keras.Input((6, 3)), keras.layers.RNN(cell)])
+    kernel = np.array([[0.1, -2.0, 0.0], [0.5, 0.3, 1.0], [-0.9, 0.2, 0.05]], "float32")
+    cell.input_w.assign(kernel)
+    description = describe(model, np.random.default_rng(0).normal(size=(4, 6, 3)))
+    assert description.input_names == ["p0", "p1", "p2"]
+    # the features that make each projection, largest |weight| first
+    assert [f for f, _ in description.projection_sources(0)] == ["x2", "x1", "x0"]
+    assert description.projection_sources(1)[0] == ("x0", pytest.approx(-2.0))
+    text = description.to_markdown()
+    assert "3 input features mixed into 3 projections" in text
+    assert "| p1 | x0 (-2), x1 (0.3), x2 (0.2) |" in text
+    neurons = description.to_dict()["neurons"]
+    sources = {
+        s["source"] for n in neurons for s in n["excitatory_inputs"] + n["inhibitory_inputs"]
+    }
+    assert not any(source.startswith("x") for source in sources)
+    assert description.to_dict()["inputs"][2]["made_of"][0] == {"feature": "x1", "weight": 1.0}
