@@ -20,11 +20,13 @@ from keras_biosyn_cli.common import CommandError, bounded, check_output_director
 # keras_biosyn.benchmarking.TASKS and MODELS, named here so that --help needs no TensorFlow
 # (a test checks that they agree).
 TASKS = (
+    "acsf1",
     "basic_motions",
     "electricity_demand",
     "half_cheetah",
     "japanese_vowels",
     "japanese_vowels_irregular",
+    "osu_leaf",
 )
 MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn", "lstm", "gru", "ncps_ltc")
 # ncps_ltc needs the bench extra; biosyn_ltc_0.1 (the 0.1 defaults) is there to compare

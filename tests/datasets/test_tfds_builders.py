@@ -11,6 +11,8 @@ def test_builders_are_registered_under_biosyn_names():
         "biosyn_japanese_vowels",
         "biosyn_japanese_vowels_irregular",
         "biosyn_basic_motions",
+        "biosyn_osu_leaf",
+        "biosyn_acsf1",
         "biosyn_electricity_demand",
         "biosyn_half_cheetah",
     }
