@@ -27,6 +27,7 @@ TASKS = (
     "japanese_vowels",
     "japanese_vowels_irregular",
     "osu_leaf",
+    "warsaw_air_quality",
 )
 MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn", "lstm", "gru", "ncps_ltc")
 # ncps_ltc needs the bench extra; biosyn_ltc_0.1 (the 0.1 defaults) is there to compare

@@ -116,6 +116,14 @@ TASKS = {
             description="next half-hour demand of Victoria from one day of demand and weather",
         ),
         Task(
+            "warsaw_air_quality",
+            datasets.load_warsaw_air_quality,
+            "regression",
+            1,
+            epochs=40,
+            description="next day's PM2.5 in Warsaw from four weeks of PM2.5, PM10 and NO2",
+        ),
+        Task(
             "half_cheetah",
             datasets.load_half_cheetah,
             "regression",

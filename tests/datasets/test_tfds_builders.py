@@ -14,6 +14,7 @@ def test_builders_are_registered_under_biosyn_names():
         "biosyn_osu_leaf",
         "biosyn_acsf1",
         "biosyn_electricity_demand",
+        "biosyn_warsaw_air_quality",
         "biosyn_half_cheetah",
     }
     assert set(BUILDERS) <= set(tfds.list_builders())
@@ -31,7 +32,9 @@ def test_tfds_load_prepares_the_embedded_set_offline(tmp_path):
     np.testing.assert_array_equal(xs, ref)
 
 
-@pytest.mark.parametrize("name", ["biosyn_electricity_demand", "biosyn_half_cheetah"])
+@pytest.mark.parametrize(
+    "name", ["biosyn_electricity_demand", "biosyn_warsaw_air_quality", "biosyn_half_cheetah"]
+)
 def test_feature_specs_with_mock_data(name, tmp_path):
     with tfds.testing.mock_data(num_examples=3, data_dir=str(tmp_path)):
         dataset = tfds.load(name, split="train")
