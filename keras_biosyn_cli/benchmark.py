@@ -24,6 +24,7 @@ TASKS = (
     "basic_motions",
     "electricity_demand",
     "half_cheetah",
+    "hopper",
     "japanese_vowels",
     "japanese_vowels_irregular",
     "osu_leaf",

@@ -131,6 +131,14 @@ TASKS = {
             epochs=40,
             description="next-state change of a MuJoCo HalfCheetah from 32 steps of state+action",
         ),
+        Task(
+            "hopper",
+            datasets.load_hopper,
+            "regression",
+            11,
+            epochs=40,
+            description="next-state change of a MuJoCo Hopper from 32 steps of state+action",
+        ),
     )
 }
 

@@ -18,9 +18,9 @@ from keras_biosyn.datasets import (
     air_quality,
     basic_motions,
     electricity,
-    half_cheetah,
     japanese_vowels,
     long_sequences,
+    mujoco_kinematics,
 )
 from keras_biosyn.datasets.splits import Split
 
@@ -151,12 +151,25 @@ class BiosynWarsawAirQuality(_SplitBuilder):
 class BiosynHalfCheetah(_SplitBuilder):
     """MuJoCo HalfCheetah-v5 rollouts (gymnasium, seeded): 32 steps → next state change."""
 
-    shape = (32, half_cheetah.OBSERVATION_SIZE + half_cheetah.ACTION_SIZE)
-    label = tfds.features.Tensor(shape=(half_cheetah.OBSERVATION_SIZE,), dtype=np.float32)
-    description = half_cheetah.load_half_cheetah.__doc__
+    body = mujoco_kinematics.BODIES["half_cheetah"]
+    shape = (32, body.observation_size + body.action_size)
+    label = tfds.features.Tensor(shape=(body.observation_size,), dtype=np.float32)
+    description = mujoco_kinematics.load_half_cheetah.__doc__
 
     def _load(self):
-        return half_cheetah.load_half_cheetah()
+        return mujoco_kinematics.load_half_cheetah()
+
+
+class BiosynHopper(_SplitBuilder):
+    """MuJoCo Hopper-v5 rollouts (gymnasium, seeded): 32 steps → next state change."""
+
+    body = mujoco_kinematics.BODIES["hopper"]
+    shape = (32, body.observation_size + body.action_size)
+    label = tfds.features.Tensor(shape=(body.observation_size,), dtype=np.float32)
+    description = mujoco_kinematics.load_hopper.__doc__
+
+    def _load(self):
+        return mujoco_kinematics.load_hopper()
 
 
 BUILDERS = {
@@ -170,5 +183,6 @@ BUILDERS = {
         BiosynElectricityDemand,
         BiosynWarsawAirQuality,
         BiosynHalfCheetah,
+        BiosynHopper,
     )
 }

@@ -9,12 +9,13 @@ from keras_biosyn.datasets import (
     load_basic_motions,
     load_electricity_demand,
     load_half_cheetah,
+    load_hopper,
     load_japanese_vowels,
     load_japanese_vowels_irregular,
     load_osu_leaf,
     load_warsaw_air_quality,
 )
-from keras_biosyn.datasets.half_cheetah import rollouts
+from keras_biosyn.datasets.mujoco_kinematics import rollouts
 
 
 def test_basic_motions_splits_and_normalisation():
@@ -127,3 +128,16 @@ def test_air_quality_windows_are_time_ordered_and_targets_are_the_next_pm25():
     assert 2800 < len(train.y) < 2950 and 300 < len(splits["validation"].y) < 370
     naive = float(np.mean(np.square(test.naive - test.y)))
     assert 0.0 < naive < float(np.var(test.y))  # persistence is a real baseline here
+
+
+def test_hopper_is_a_second_body_simulated_for_every_step():
+    observations, actions = rollouts(2, 40, seed=7, body="hopper")
+    assert observations.shape == (2, 41, 11) and actions.shape == (2, 40, 3)
+    # a fallen hopper is simulated on: no rollout ends early in zeros
+    assert np.all(np.abs(observations[:, -1]).sum(-1) > 0)
+    np.testing.assert_array_equal(observations, rollouts(2, 40, seed=7, body="hopper")[0])
+    splits = load_hopper(window=8, steps=30, stride=8)
+    assert splits["train"].x.shape[1:] == (8, 14) and splits["train"].y.shape[1:] == (11,)
+    np.testing.assert_allclose(splits["train"].y.mean(0), 0, atol=1e-4)
+    with pytest.raises(ValueError, match=r"body.*'hopper'.*Received: body='walker'"):
+        rollouts(1, 5, seed=0, body="walker")

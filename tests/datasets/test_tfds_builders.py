@@ -16,6 +16,7 @@ def test_builders_are_registered_under_biosyn_names():
         "biosyn_electricity_demand",
         "biosyn_warsaw_air_quality",
         "biosyn_half_cheetah",
+        "biosyn_hopper",
     }
     assert set(BUILDERS) <= set(tfds.list_builders())
 
