@@ -39,6 +39,8 @@ TASKS = (
     "electricity_demand",
     "half_cheetah",
 )
+# The broader benchmark: long sequences, a second forecasting task and a second body.
+MORE_TASKS = ("osu_leaf", "acsf1", "warsaw_air_quality", "hopper")
 
 
 def run_study(args):
@@ -138,7 +140,7 @@ def _key(run):
 def load(out: Path) -> dict[str, list[dict]]:
     return {
         name: json.loads((out / f"{name}.json").read_text())["runs"]
-        for name in TASKS
+        for name in (*TASKS, *MORE_TASKS)
         if (out / f"{name}.json").exists()
     }
 
@@ -233,7 +235,12 @@ def summarize(out: Path) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument(
+        "--tasks",
+        default=",".join(TASKS),
+        help=f"comma-separated (default: the first five; the broader benchmark adds "
+        f"{', '.join(MORE_TASKS)})",
+    )
     parser.add_argument("--models", default="biosyn_ltc")
     parser.add_argument("--solvers", default="semi_implicit,exponential")
     parser.add_argument("--unfolds", default="1,2,3,6")
