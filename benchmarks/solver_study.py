@@ -66,7 +66,7 @@ def run_study(args):
             runs.append(naive)
         # a variant trains BioSynLTC unless it names another "model" (a baseline with a recipe)
         settings = [
-            (options.get("model", model), label, options)
+            ((options or {}).get("model", model), label, options)
             for model in args.models
             for label, options in (
                 args.variants.items() if model == "biosyn_ltc" else [(model, None)]
