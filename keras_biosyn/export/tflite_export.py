@@ -15,7 +15,7 @@ from keras_biosyn.utils.files import check_destination, write_file_atomically
 from keras_biosyn.utils.validation import check_choice
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashable although it holds a dict (IPython's open hashes)
 class TFLiteExport:
     """What `export_tflite` wrote.
 

@@ -286,6 +286,10 @@ def test_export_tflite_says_what_it_wrote(tmp_path):
     assert written.size_bytes == written.path.stat().st_size
     assert list(written.ops) == tflite_ops(written.path) and written.litert_microseconds == {}
     assert written.to_dict()["file"] == "step.tflite"
+    # usable wherever a path is: opened, hashed (IPython's open checks `file in {0, 1, 2}`)
+    assert written not in {0, 1, 2}
+    with open(written, "rb") as file:
+        assert file.read() == written.path.read_bytes()
     # None, the older spelling of float32, writes the same file
     again = export_tflite(model, tmp_path / "none.tflite", quantization=None)
     assert again.quantization == "float32"
