@@ -315,9 +315,6 @@ def print_measured(measured) -> None:
         print(f"  against float32 on the calibration inputs: {agreement.summary()}, {verdict}")
 
 
-PARITY_SEQUENCES = 4
-
-
 def export_inputs(
     model, inputs: Path | None = None, calibration: Path | None = None, needs_calibration=False
 ) -> dict:
@@ -332,6 +329,7 @@ def export_inputs(
     import numpy as np
 
     from keras_biosyn.datasets import Split
+    from keras_biosyn.model_set import PARITY_SEQUENCES
 
     data = {"calibration": None, "calibration_source": None}
     if inputs is not None:

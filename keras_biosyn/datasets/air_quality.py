@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from keras_biosyn.datasets.sources import package_path, require
-from keras_biosyn.datasets.splits import Split
+from keras_biosyn.datasets.splits import Split, forecast_windows
 from keras_biosyn.utils.validation import check_int
 
 __all__ = ["FEATURES", "load_warsaw_air_quality"]
@@ -68,12 +68,4 @@ def load_warsaw_air_quality(window: int = 28, stride: int = 1) -> dict[str, Spli
     series = np.concatenate(
         [(pollutants - mean) / std, np.stack([np.sin(angle), np.cos(angle)], axis=-1)], axis=-1
     ).astype(np.float32)
-    splits = {}
-    for name, mask in masks.items():
-        part = series[mask]
-        starts = np.arange(0, len(part) - window, stride)
-        x = np.stack([part[s : s + window] for s in starts])
-        y = part[starts + window, :1]
-        # naive forecast: the PM2.5 of the window's last day
-        splits[name] = Split(x, np.full(len(x), window, np.int32), y, naive=x[:, -1, :1].copy())
-    return splits
+    return forecast_windows(series, masks, window, stride)

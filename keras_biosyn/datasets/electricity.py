@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from keras_biosyn.datasets.sources import package_path, require
-from keras_biosyn.datasets.splits import Split
+from keras_biosyn.datasets.splits import Split, forecast_windows
 from keras_biosyn.utils.validation import check_int
 
 FEATURES = ("demand", "temperature", "time_of_day_sin", "time_of_day_cos", "workday")
@@ -63,12 +63,4 @@ def load_electricity_demand(window: int = 48, stride: int = 4) -> dict[str, Spli
         ],
         axis=-1,
     ).astype(np.float32)
-    splits = {}
-    for name, mask in masks.items():
-        part = series[mask]
-        starts = np.arange(0, len(part) - window, stride)
-        x = np.stack([part[s : s + window] for s in starts])
-        y = part[starts + window, :1]
-        # naive forecast: the demand of the window's last half-hour
-        splits[name] = Split(x, np.full(len(x), window, np.int32), y, naive=x[:, -1, :1].copy())
-    return splits
+    return forecast_windows(series, masks, window, stride)

@@ -84,3 +84,28 @@ def check_fraction(name: str, value: float) -> float:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"Expected `{name}` in [0, 1). Received: {name}={value}")
     return float(value)
+
+
+def forecast_windows(
+    series: np.ndarray, masks: dict[str, np.ndarray], window: int, stride: int
+) -> dict[str, Split]:
+    """Time-ordered windows of `series` → its first feature at the next step, per split.
+
+    Args:
+        series: `(time, features)`; feature 0 is the forecast target.
+        masks: Split name -> boolean `(time,)` mask of the split's contiguous steps.
+        window: Steps per input window.
+        stride: Steps between the starts of consecutive windows.
+
+    Returns:
+        A dict of `Split`s with `x` `(windows, window, features)`, `y` `(windows, 1)`
+        and `naive` `(windows, 1)`: the target's last observed value (persistence).
+    """
+    splits = {}
+    for name, mask in masks.items():
+        part = series[mask]
+        starts = np.arange(0, len(part) - window, stride)
+        x = np.stack([part[s : s + window] for s in starts])
+        y = part[starts + window, :1]
+        splits[name] = Split(x, np.full(len(x), window, np.int32), y, naive=x[:, -1, :1].copy())
+    return splits
