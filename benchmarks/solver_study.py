@@ -24,6 +24,7 @@ the other benchmarks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -87,23 +88,34 @@ def run_study(args):
             options = dict(options or {})
             options.pop("model", None)
             recipe = options.pop("recipe", {})
+            prototype = options.pop("prototype", None)
             epochs = recipe.get("epochs", {}).get(name) or args.epochs or task.epochs
-            result = run_one(
-                task,
-                splits,
-                model,
-                neurons,
-                seed,
-                epochs,
-                10,
-                _resolve(options) or None,
-                **(
-                    {"learning_rate": recipe["learning_rate"]} if "learning_rate" in recipe else {}
-                ),
-            )
+            cell_options = _resolve(options)
+            if cell_options.get("clock_init") == "chrono":
+                cell_options["chrono_max"] = splits["train"].x.shape[1]
+            with _prototype(prototype):
+                result = run_one(
+                    task,
+                    splits,
+                    model,
+                    neurons,
+                    seed,
+                    epochs,
+                    10,
+                    cell_options or None,
+                    callbacks=_schedule(recipe),
+                    **(
+                        {"learning_rate": recipe["learning_rate"]}
+                        if "learning_rate" in recipe
+                        else {}
+                    ),
+                )
+            result.pop("cell_options", None)
             result["variant"] = label
             if options:  # as given (JSON), not the initializer objects made of them
                 result["cell_options"] = options
+            if prototype or recipe:
+                result.update(prototype=prototype, recipe=recipe)
             runs.append(result)
             print(
                 f"[{index}/{len(combinations)}] {name} {label} "
@@ -131,6 +143,38 @@ def _resolve(options: dict) -> dict:
             value = value(**config)
         resolved[key] = value
     return resolved
+
+
+@contextlib.contextmanager
+def _prototype(name: str | None):
+    """Within the block, the recipes build `benchmarks/prototype_cells.PROTOTYPES[name]`.
+
+    A study-only swap: the prototypes are `BioSynLTCCell` subclasses taking
+    extra keyword arguments, which the benchmark's model builder passes on.
+    """
+    if name is None:
+        yield
+        return
+    from prototype_cells import PROTOTYPES
+
+    from keras_biosyn import recipes
+
+    shipped = recipes.BioSynLTCCell
+    recipes.BioSynLTCCell = PROTOTYPES[name]
+    try:
+        yield
+    finally:
+        recipes.BioSynLTCCell = shipped
+
+
+def _schedule(recipe: dict) -> list:
+    """The recipe's learning-rate schedule as callbacks (`reduce_lr_on_plateau`)."""
+    import keras
+
+    plateau = recipe.get("reduce_lr_on_plateau")
+    if not plateau:
+        return []
+    return [keras.callbacks.ReduceLROnPlateau(monitor="val_loss", **plateau)]
 
 
 def _key(run):
@@ -279,6 +323,9 @@ def main(argv=None):
     if args.variants_file:
         variants = json.loads(Path(args.variants_file).read_text())
         chosen = [v for v in (args.variants or "").split(",") if v] or list(variants)
+        unknown = [name for name in chosen if name not in variants]
+        if unknown:
+            sys.exit(f"--variants: {unknown} not in {args.variants_file} ({list(variants)})")
         args.variants = {name: variants[name] for name in chosen}
     else:
         args.variants = solver_variants(

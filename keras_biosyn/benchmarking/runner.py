@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import keras
 import numpy as np
@@ -39,8 +39,12 @@ def train_one(
     patience: int,
     cell_options: dict | None = None,
     learning_rate: float = LEARNING_RATE,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ):
     """Builds and trains one model as `run_one` does; returns it with its history.
+
+    `callbacks` (e.g. a `keras.callbacks.ReduceLROnPlateau`) run after the
+    early stopping, as in `keras_biosyn.recipes.fit`.
 
     Returns:
         `(model, history, seconds, seconds_per_epoch)`: the trained model (the
@@ -74,7 +78,7 @@ def train_one(
         task.batch_size,
         patience,
         validation_batch_size=len(validation.x),  # one shape: one compilation
-        callbacks=[timer],
+        callbacks=[*callbacks, timer],
         verbose=0,
     )
     seconds = time.perf_counter() - start
@@ -107,6 +111,7 @@ def run_one(
     patience: int,
     cell_options: dict | None = None,
     learning_rate: float = LEARNING_RATE,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> dict:
     """Trains one model with early stopping on validation loss; returns its test score.
 
@@ -119,7 +124,16 @@ def run_one(
     period and the test period shows.
     """
     model, history, seconds, seconds_per_epoch = train_one(
-        task, splits, model_name, neurons, seed, epochs, patience, cell_options, learning_rate
+        task,
+        splits,
+        model_name,
+        neurons,
+        seed,
+        epochs,
+        patience,
+        cell_options,
+        learning_rate,
+        callbacks,
     )
     validation_score, score = split_scores(task, splits, model)
     losses, parameters = history.history, recurrent_parameters(model)
