@@ -210,11 +210,21 @@ def solver_variants(solvers, unfolds) -> dict[str, dict]:
     }
 
 
+BASELINES = ("lstm", "gru", "ctrnn", "ncps_ltc", "naive")
+
+
 def summarize(out: Path) -> str:
-    """Markdown: per task, each setting's mean score, epochs to best, s/epoch, fit time."""
+    """Markdown: per task, each setting's mean score, epochs to best, s/epoch, fit time.
+
+    Then, per neuron count, each setting's mean gap to the best setting of
+    every task (over the settings run on all tasks at that size), and the
+    issue's targets per BioSynLTC setting: task x size cells where its mean is
+    at least the LSTM's and the GRU's, and regression tasks where it beats the
+    naive forecast.
+    """
     results = load(out)
     lines = []
-    overall = defaultdict(list)
+    means = {}  # (task, label, neurons) -> mean score
     for name, runs in results.items():
         higher = runs[0]["metric"] == "accuracy"
         groups = defaultdict(list)
@@ -230,51 +240,96 @@ def summarize(out: Path) -> str:
             + " | mean | best epoch | s / epoch | fit s |",
             "|---|" + "---|" * (len(sizes) + 4),
         ]
-        scores_by_label = {}
         for label in labels:
+            if label == "naive":
+                naive = groups[(label, 0)][0]["score"]
+                means[(name, "naive", 0)] = naive
+                lines.append(f"| naive | {' | '.join(['—'] * len(sizes))} | {naive:.4f} | | | |")
+                continue
             cells, every = [], []
             for n in sizes:
                 group = groups.get((label, n), [])
                 scores = [r["score"] for r in group]
                 every += group
+                if scores:
+                    means[(name, label, n)] = statistics.mean(scores)
                 cells.append(
                     f"{statistics.mean(scores):.4f} ± {statistics.pstdev(scores):.4f}"
+                    + ("" if len(scores) >= 3 else f" ({len(scores)})")
                     if scores
                     else "—"
                 )
-            if label == "naive":
-                naive = groups[(label, 0)][0]["score"]
-                lines.append(f"| naive | {' | '.join(['—'] * len(sizes))} | {naive:.4f} | | | |")
-                continue
-            mean = statistics.mean(r["score"] for r in every)
-            scores_by_label[label] = mean
             lines.append(
                 f"| {label} | "
                 + " | ".join(cells)
-                + f" | {mean:.4f} | {statistics.mean(r['best_epoch'] for r in every):.1f} | "
+                + f" | {statistics.mean(r['score'] for r in every):.4f} | "
+                f"{statistics.mean(r['best_epoch'] for r in every):.1f} | "
                 f"{statistics.median(r['seconds_per_epoch'] for r in every):.2f} | "
                 f"{statistics.mean(r['seconds'] for r in every):.0f} |"
             )
-        best = max(scores_by_label.values()) if higher else min(scores_by_label.values())
-        for label, mean in scores_by_label.items():
-            # relative gap to the best setting of this task, in percent (0 = best)
-            gap = (best - mean) / abs(best) if higher else (mean - best) / abs(best)
-            overall[label].append(100 * gap)
         lines.append("")
-    lines += [
-        "### Across tasks: mean gap to each task's best setting (%, lower is better)",
-        "",
-        "| setting | " + " | ".join(results) + " | mean gap |",
-        "|---|" + "---|" * (len(results) + 1),
-    ]
-    for label, gaps in sorted(overall.items(), key=lambda item: statistics.mean(item[1])):
-        if len(gaps) == len(results):
+    higher = {name: runs[0]["metric"] == "accuracy" for name, runs in results.items()}
+    sizes = sorted({n for (_, _, n) in means if n})
+    for n in sizes:
+        tasks = [t for t in results if any(k[0] == t and k[2] == n for k in means)]
+        labels = {k[1] for k in means if k[2] == n}
+        complete = [lab for lab in labels if all((t, lab, n) in means for t in tasks)]
+        gaps = defaultdict(list)
+        for task in tasks:
+            scores = {lab: means[(task, lab, n)] for lab in complete}
+            best = (max if higher[task] else min)(scores.values())
+            for label, mean in scores.items():
+                gap = (best - mean) if higher[task] else (mean - best)
+                gaps[label].append(100 * gap / abs(best))
+        lines += [
+            f"### Across tasks at {n} neurons: mean gap to each task's best (%, lower is better)",
+            "",
+            "| setting | " + " | ".join(tasks) + " | mean gap |",
+            "|---|" + "---|" * (len(tasks) + 1),
+        ]
+        for label, row in sorted(gaps.items(), key=lambda item: statistics.mean(item[1])):
             lines.append(
                 f"| {label} | "
-                + " | ".join(f"{g:.1f}" for g in gaps)
-                + f" | {statistics.mean(gaps):.1f} |"
+                + " | ".join(f"{g:.1f}" for g in row)
+                + f" | {statistics.mean(row):.1f} |"
             )
+        lines.append("")
+    lines += _targets(means, higher)
     return "\n".join(lines) + "\n"
+
+
+def _targets(means: dict, higher: dict) -> list[str]:
+    """Per BioSynLTC setting: cells >= LSTM, >= GRU (of those with both), and naive beaten."""
+
+    def at_least(task, a, b, n):
+        x, y = means[(task, a, n)], means[(task, b, n)]
+        return x >= y if higher[task] else x <= y
+
+    labels = sorted({k[1] for k in means if k[1] not in BASELINES})
+    lines = [
+        "### Targets: BioSynLTC settings against the LSTM, the GRU and the naive forecast",
+        "",
+        "Task x size cells (means over seeds) where the setting is at least as good as the "
+        "baseline of the same neurons, and regression tasks where it beats the naive "
+        "forecast at every size run.",
+        "",
+        "| setting | >= LSTM | >= GRU | beats naive | cells |",
+        "|---|---|---|---|---|",
+    ]
+    for label in labels:
+        cells = [(t, n) for (t, lab, n) in means if lab == label]
+        lstm = [at_least(t, label, "lstm", n) for t, n in cells if (t, "lstm", n) in means]
+        gru = [at_least(t, label, "gru", n) for t, n in cells if (t, "gru", n) in means]
+        naive_tasks = sorted({t for t, _ in cells if (t, "naive", 0) in means})
+        beaten = [
+            all(means[(t, label, n)] < means[(t, "naive", 0)] for tt, n in cells if tt == t)
+            for t in naive_tasks
+        ]
+        lines.append(
+            f"| {label} | {sum(lstm)}/{len(lstm)} | {sum(gru)}/{len(gru)} | "
+            f"{sum(beaten)}/{len(beaten)} | {len(cells)} |"
+        )
+    return [*lines, ""]
 
 
 def main(argv=None):
