@@ -18,6 +18,9 @@ properly, with its tests.
   `sigmoid(3) = 0.95` (nearly the unclocked cell); `"chrono"` draws each
   neuron's slow-down `1 / g` log-uniformly in `[1, chrono_max]` (the
   sequence length), as chrono initialisation does for LSTM forget gates.
+- `IdentityMappedCell`: `input_mapping="dense"` with the matrix starting at
+  the identity instead of Glorot-uniform, so the cell starts as the affine
+  default (each sensory synapse reading its own feature) and learns to mix.
 - `SoftplusCell`: `cm`, `gleak`, `w` and `sensory_w` stored as raw values and
   used as `softplus(raw) + floor` instead of being clipped at their floors by
   `MinValue` constraints. A clipped parameter at its floor gets no gradient
@@ -89,6 +92,16 @@ class ClockedCell(BioSynLTCCell):
         }
 
 
+class IdentityMappedCell(BioSynLTCCell):
+    """`BioSynLTCCell(input_mapping="dense")` whose `M x M` input matrix starts at the identity."""
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        if self.input_mapping != "dense":
+            raise ValueError("IdentityMappedCell needs input_mapping='dense'")
+        self.input_w.assign(np.eye(self.input_w.shape[0], dtype="float32"))
+
+
 SOFTPLUS_FLOORS = {"cm": MIN_CM, "gleak": MIN_GLEAK, "w": 0.0, "sensory_w": 0.0}
 
 
@@ -130,4 +143,8 @@ class SoftplusCell(BioSynLTCCell):
         )
 
 
-PROTOTYPES = {"clock": ClockedCell, "softplus": SoftplusCell}
+PROTOTYPES = {
+    "clock": ClockedCell,
+    "identity_dense": IdentityMappedCell,
+    "softplus": SoftplusCell,
+}

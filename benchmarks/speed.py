@@ -38,7 +38,9 @@ def make_rnn(kind: str, wiring_name: str):
     if kind.startswith("biosyn_ltc"):
         setting = kind.split("@")[1] if "@" in kind else "default"
         options = {}
-        if setting != "default":  # the package default: no arguments
+        if "=" in setting:  # cell arguments: input_mapping=dense+solver=rk4
+            options = dict(pair.split("=") for pair in setting.split("+"))
+        elif setting != "default":  # the package default: no arguments
             solver, unfolds = setting.split(":")
             options = {"solver": solver, "ode_unfolds": int(unfolds)}
         if wiring_name == "auto_ncp":
@@ -107,7 +109,8 @@ def main(argv=None):
     parser.add_argument(
         "--settings",
         default=None,
-        help="BioSynLTC solver:unfolds settings, comma-separated, 'default' for no arguments "
+        help="BioSynLTC settings, comma-separated: 'default' for no arguments, solver:unfolds, "
+        "or cell arguments such as input_mapping=dense (several joined by '+') "
         "(default: default,semi_implicit:6, the 0.1 default)",
     )
     parser.add_argument("--wirings", default="fully_connected,auto_ncp")
