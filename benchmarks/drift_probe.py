@@ -17,7 +17,13 @@ on training windows and on out-of-range test windows. Saturated sensory
 synapses cannot tell a level of 2 from a level of 4: if they explain the
 gap, the out-of-range error grows with the saturated share.
 
-    python benchmarks/drift_probe.py --seeds 2 --json benchmarks/results/drift_probe.json
+With `--target change` every model forecasts the change from the last value
+instead (errors are the same quantity: the next value's), the usual remedy
+for drifting levels.
+
+    python benchmarks/drift_probe.py --seeds 3 --json benchmarks/results/drift_probe.json
+    python benchmarks/drift_probe.py --seeds 3 --target change \
+        --json benchmarks/results/drift_probe_change.json
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ def drifting_series(steps: int = 6000, seed: int = 0) -> np.ndarray:
     ).astype("float32")
 
 
-def splits(series: np.ndarray) -> dict[str, Split]:
+def splits(series: np.ndarray, target: str = "level") -> dict[str, Split]:
     """Windows of `WINDOW` steps -> the next value of feature 0, split 60/20/20 in time."""
     cut = int(0.6 * len(series))
     mean, std = series[:cut].mean(0), series[:cut].std(0)
@@ -71,8 +77,11 @@ def splits(series: np.ndarray) -> dict[str, Split]:
     y = series[WINDOW:, :1]
     bounds = [0, int(0.6 * len(x)), int(0.8 * len(x)), len(x)]
     names = ("train", "validation", "test")
+    last = x[:, -1, :1]
+    if target == "change":  # the next value minus the last: the naive forecast is 0
+        y, last = y - last, np.zeros_like(last)
     return {
-        name: Split(x[a:b], np.full(b - a, WINDOW, "int32"), y[a:b], naive=x[a:b, -1, :1])
+        name: Split(x[a:b], np.full(b - a, WINDOW, "int32"), y[a:b], naive=last[a:b])
         for name, a, b in zip(names, bounds, bounds[1:], strict=False)
     }
 
@@ -103,11 +112,17 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--neurons", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument(
+        "--target",
+        choices=["level", "change"],
+        default="level",
+        help="forecast the next value, or its change from the last (the same errors)",
+    )
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     rows = {"naive": []}
     for seed in range(args.seeds):
-        data = splits(drifting_series(seed=seed))
+        data = splits(drifting_series(seed=seed), args.target)
         train, test = data["train"], data["test"]
         far = outside(train, test)
         rows["naive"].append(
