@@ -120,15 +120,16 @@ def step(
     output_size,
     ode_unfolds,
     solver,
-    input_mapping="affine",
+    input_mapping,
     output_mapping="affine",
     time_input=False,
     epsilon=1e-8,
 ):
     """One cell step: returns `(output, new_state)` as float64 arrays.
 
-    `ode_unfolds` and `solver` have no defaults here: a check must name the
-    setting of the cell it compares with, never inherit the package's default.
+    `ode_unfolds`, `solver` and `input_mapping` have no defaults here: a check
+    must name the setting of the cell it compares with (`cell_options`), never
+    inherit the package's default.
     """
     u = np.asarray(u, dtype=np.float64)
     v = np.asarray(v, dtype=np.float64)
@@ -142,6 +143,20 @@ def step(
     for _ in range(ode_unfolds):
         v = SOLVERS[solver](p, v, x, h, epsilon)
     return map_outputs(p, v, output_size, output_mapping), v
+
+
+def cell_options(cell, **overrides) -> dict:
+    """The keyword arguments of `step` and `run_sequence` that mirror `cell`'s configuration."""
+    options = dict(
+        output_size=cell.output_size,
+        ode_unfolds=cell.ode_unfolds,
+        solver=cell.solver,
+        input_mapping=cell.input_mapping,
+        output_mapping=cell.output_mapping,
+        time_input=cell.time_input,
+        epsilon=cell.epsilon,
+    )
+    return {**options, **overrides}
 
 
 def run_sequence(p, inputs, v0=None, **kwargs):

@@ -25,7 +25,12 @@ CELL_MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn")
 BASELINES = ("lstm", "gru", "ncps_ltc")
 MODELS = (*CELL_MODELS, *BASELINES)
 # `biosyn_ltc_0.1`: BioSynLTCCell with keras_biosyn 0.1's defaults, to compare with today's.
-DEFAULTS_0_1 = {"solver": "semi_implicit", "ode_unfolds": 6, "cm": (0.4, 0.6)}
+DEFAULTS_0_1 = {
+    "solver": "semi_implicit",
+    "ode_unfolds": 6,
+    "cm": (0.4, 0.6),
+    "input_mapping": "affine",
+}
 
 
 def benchmark_layer(
@@ -94,6 +99,7 @@ def benchmark_layer(
         old = {
             "solver": DEFAULTS_0_1["solver"],
             "ode_unfolds": DEFAULTS_0_1["ode_unfolds"],
+            "input_mapping": DEFAULTS_0_1["input_mapping"],
             "cm_initializer": keras.initializers.RandomUniform(*DEFAULTS_0_1["cm"]),
         }
         options = {**old, **options}

@@ -52,8 +52,8 @@ class CTRNNCell(WiredCell):
             keras_biosyn 0.1, which `BioSynLTCCell` has since left.
         input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
             (`input_w * u`) or `None` (identity), per input feature; or
-            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix,
-            Glorot-uniform initialised): each sensory synapse then reads a
+            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix
+            that starts as the identity): each sensory synapse then reads a
             learned mix of the input features instead of one feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time

@@ -49,8 +49,8 @@ class WiredCell(keras.layers.Layer):
             keep that setting, which their configs name.
         input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
             (`input_w * u`) or `None` (identity), per input feature; or
-            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix,
-            Glorot-uniform initialised): each sensory synapse then reads a
+            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix
+            that starts as the identity): each sensory synapse then reads a
             learned mix of the input features instead of one feature.
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time
@@ -149,9 +149,7 @@ class WiredCell(keras.layers.Layer):
         )
         self.input_w = self.input_b = self.output_w = self.output_b = None
         if self.input_mapping == "dense":
-            self.input_w = self.add_weight(
-                name="input_w", shape=(m, m), initializer="glorot_uniform"
-            )
+            self.input_w = self.add_weight(name="input_w", shape=(m, m), initializer="identity")
         elif self.input_mapping is not None:
             self.input_w = self.add_weight(name="input_w", shape=(m,), initializer="ones")
         if self.input_mapping in ("affine", "dense"):

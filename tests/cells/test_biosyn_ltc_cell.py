@@ -29,18 +29,6 @@ def built_cell(features=4, rng=None, **kwargs):
     return cell
 
 
-def reference_kwargs(cell):
-    return dict(
-        output_size=cell.output_size,
-        ode_unfolds=cell.ode_unfolds,
-        solver=cell.solver,
-        input_mapping=cell.input_mapping,
-        output_mapping=cell.output_mapping,
-        time_input=cell.time_input,
-        epsilon=cell.epsilon,
-    )
-
-
 # -- construction ---------------------------------------------------------------
 def test_int_units_give_a_fully_connected_circuit():
     cell = BioSynLTCCell(5, output_size=2)
@@ -250,7 +238,7 @@ def test_one_step_matches_float64_reference(rng, kind, solver, unfolds, dtype):
     v = rng.uniform(-1, 1, size=(5, cell.units))
     output, states = cell(u.astype(dtype), [v.astype(dtype)])
     ref_output, ref_state = reference.step(
-        reference.cell_weights(cell), u, v, **reference_kwargs(cell)
+        reference.cell_weights(cell), u, v, **reference.cell_options(cell)
     )
     assert output.dtype == dtype
     tol = TOLERANCES[dtype]
@@ -272,7 +260,9 @@ def test_mappings_match_reference(rng, mapping):
     )
     u, v = rng.normal(size=(2, 3)), rng.normal(size=(2, 5))
     output, _ = cell(u, [v])
-    expected, _ = reference.step(reference.cell_weights(cell), u, v, **reference_kwargs(cell))
+    expected, _ = reference.step(
+        reference.cell_weights(cell), u, v, **reference.cell_options(cell)
+    )
     np.testing.assert_allclose(np.asarray(output), expected, rtol=1e-12)
 
 
@@ -282,7 +272,9 @@ def test_whole_sequence_matches_reference(rng):
     model = rnn_model(cell, 30, 3, return_sequences=True)
     reference.randomize_cell(cell, rng)
     x = rng.normal(size=(4, 30, 3))
-    expected, _ = reference.run_sequence(reference.cell_weights(cell), x, **reference_kwargs(cell))
+    expected, _ = reference.run_sequence(
+        reference.cell_weights(cell), x, **reference.cell_options(cell)
+    )
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-9, atol=1e-10)
 
 
@@ -294,7 +286,9 @@ def test_time_input_matches_reference_and_scales_with_dt(rng):
     u[:, -1] = [0.1, 0.5, 1.0, 2.0, 10.0]
     v = np.tile(rng.uniform(-1, 1, size=(1, 6)), (5, 1))
     _, states = cell(u, [v])
-    _, ref_state = reference.step(reference.cell_weights(cell), u, v, **reference_kwargs(cell))
+    _, ref_state = reference.step(
+        reference.cell_weights(cell), u, v, **reference.cell_options(cell)
+    )
     np.testing.assert_allclose(np.asarray(states[0]), ref_state, rtol=1e-8, atol=1e-10)
     # A longer elapsed time moves the state further.
     moved = np.abs(np.asarray(states[0]) - v).mean(axis=1)

@@ -14,10 +14,21 @@ def test_dense_mapping_has_a_square_matrix_and_a_bias():
     cell.build((None, 3))
     shapes = {v.name: tuple(v.shape) for v in cell.trainable_weights}
     assert shapes["input_w"] == (3, 3) and shapes["input_b"] == (3,)
-    # Glorot-uniform: mixes from the start, within Glorot's limit sqrt(6 / (3 + 3)) = 1
-    kernel = cell.input_w.numpy()
-    assert np.count_nonzero(kernel) == 9 and np.all(np.abs(kernel) <= 1.0)
-    assert not np.allclose(kernel, np.diag(np.diag(kernel)))
+    # starts as the identity: each sensory synapse reads its own feature, as "affine" does
+    np.testing.assert_array_equal(cell.input_w.numpy(), np.eye(3))
+
+
+def test_dense_starts_where_affine_starts(rng):
+    """Before any training a dense cell computes what an affine one does: it only adds mixing."""
+    x = rng.normal(size=(5, 3)).astype("float32")
+    state = rng.normal(size=(5, 4)).astype("float32")
+    outputs = {}
+    for mapping in ("dense", "affine"):
+        keras.utils.set_random_seed(3)
+        cell = BioSynLTCCell(4, input_mapping=mapping)
+        cell.build((None, 3))
+        outputs[mapping] = keras.ops.convert_to_numpy(cell(x, [state])[0])
+    np.testing.assert_allclose(outputs["dense"], outputs["affine"], rtol=0, atol=1e-6)
 
 
 @pytest.mark.parametrize("solver", ["exponential", "semi_implicit"])
@@ -54,14 +65,18 @@ def test_dense_mapping_matches_a_float64_reference(rng, solver, time_input):
 
 
 def test_each_sensory_synapse_reads_a_mix_of_every_feature(rng):
-    """Property: with a dense mapping one feature moves every mapped input, so it reaches a
-    neuron through synapses from any input; with the per-feature mapping only its own."""
+    """Property: with a dense mapping that has learned to mix, one feature moves every mapped
+    input, so it reaches a neuron through synapses from any input; with the per-feature
+    mapping, or the dense one as it starts (the identity), only its own."""
     x = rng.normal(size=(1, 3)).astype("float32")
     moved = x.copy()
     moved[0, 0] += 1.0
-    for mapping, changed in [("affine", 1), ("dense", 3)]:
+    mixed = rng.uniform(0.5, 1.5, size=(3, 3)) * rng.choice([-1.0, 1.0], size=(3, 3))
+    for mapping, matrix, changed in [("affine", None, 1), ("dense", None, 1), ("dense", mixed, 3)]:
         cell = BioSynLTCCell(4, input_mapping=mapping)
         cell.build((None, 3))
+        if matrix is not None:
+            cell.input_w.assign(matrix.astype("float32"))
         before, after = (np.asarray(cell.map_inputs(a)) for a in (x, moved))
         assert np.count_nonzero(np.abs(after - before) > 1e-6) == changed
 

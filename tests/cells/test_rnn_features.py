@@ -21,11 +21,7 @@ def reference_run(cell, x, v0=None):
         reference.cell_weights(cell),
         x,
         v0=v0,
-        output_size=cell.output_size,
-        ode_unfolds=cell.ode_unfolds,
-        solver=cell.solver,
-        time_input=cell.time_input,
-        epsilon=0.0,
+        **reference.cell_options(cell, epsilon=0.0),
     )
 
 

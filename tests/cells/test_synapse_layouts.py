@@ -113,9 +113,7 @@ def test_layouts_agree_in_float64(rng, kind):
         reference.cell_weights(dense),
         u,
         v,
-        output_size=dense.output_size,
-        ode_unfolds=dense.ode_unfolds,
-        solver=dense.solver,
+        **reference.cell_options(dense),
     )
     np.testing.assert_allclose(np.asarray(y_sparse), expected, rtol=1e-7, atol=1e-9)
 

@@ -23,7 +23,8 @@ needs_matplotlib = pytest.mark.skipif(
 def circuit():
     """A small NCP model, data, its coefficients and its description."""
     keras.utils.set_random_seed(0)
-    cell = BioSynLTCCell(wirings.AutoNCP(UNITS, 2, seed=1))
+    # per-feature inputs (x0, x1, ...); the dense mapping's projections have their own tests
+    cell = BioSynLTCCell(wirings.AutoNCP(UNITS, 2, seed=1), input_mapping="affine")
     model = keras.Sequential([keras.Input((None, FEATURES)), keras.layers.RNN(cell, name="ltc")])
     x = np.random.default_rng(0).normal(size=(6, STEPS, FEATURES)).astype("float32")
     return types.SimpleNamespace(

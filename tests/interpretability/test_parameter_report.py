@@ -9,9 +9,11 @@ from keras_biosyn import BioSynLTCCell, parameter_report, wirings
     [wirings.FullyConnected(12, 3, seed=0), wirings.AutoNCP(12, 3, seed=0)],
     ids=["fully_connected", "auto_ncp"],
 )
-def test_counts_match_the_weights_and_keras_baselines(wiring):
+@pytest.mark.parametrize("input_mapping", ["dense", "affine"])
+def test_counts_match_the_weights_and_keras_baselines(wiring, input_mapping):
     inputs = keras.Input((7, 5))
-    model = keras.Model(inputs, keras.layers.RNN(BioSynLTCCell(wiring), name="ltc")(inputs))
+    cell = BioSynLTCCell(wiring, input_mapping=input_mapping)
+    model = keras.Model(inputs, keras.layers.RNN(cell, name="ltc")(inputs))
     report = parameter_report(model)
     cell = model.get_layer("ltc").cell
     n, m = 12, 5
@@ -19,7 +21,8 @@ def test_counts_match_the_weights_and_keras_baselines(wiring):
     assert report.synapses == wiring.synapse_count
     assert report.sensory_synapses == cell.wiring.sensory_synapse_count
     assert report.stored_parameters == sum(int(v.numpy().size) for v in cell.trainable_weights)
-    mapping = 2 * m + 2 * 3
+    # input weights and biases (an m x m matrix when dense), output weights and biases
+    mapping = (m * m if input_mapping == "dense" else m) + m + 2 * 3
     assert report.mapping_parameters == mapping
     assert report.active_parameters == 3 * n + 4 * (report.synapses + report.sensory_synapses) + (
         mapping

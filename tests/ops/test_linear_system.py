@@ -37,7 +37,7 @@ def test_a_v_plus_b_is_the_right_hand_side(rng, wiring):
     rhs = ops.convert_to_numpy(derivative(ops.convert_to_tensor(v), params.cm, drive))
     np.testing.assert_allclose(system["A"] * v + system["b"], rhs, rtol=1e-12, atol=1e-12)
     # and the independent reference written from the ODE
-    x = reference.map_inputs(reference.cell_weights(cell), u, "affine")
+    x = reference.map_inputs(reference.cell_weights(cell), u, cell.input_mapping)
     np.testing.assert_allclose(
         system["A"] * v + system["b"],
         reference.rhs(reference.cell_weights(cell), v, x),
