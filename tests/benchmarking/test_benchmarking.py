@@ -189,6 +189,20 @@ def test_cell_options_reach_the_cell_and_are_recorded():
         run_one(TINY, tiny_splits(), "lstm", 4, 0, 1, 5, cell_options=options)
 
 
+def test_extra_callbacks_run_in_training():
+    """A learning-rate schedule given as a callback acts on the optimizer of the run."""
+    import keras
+
+    from keras_biosyn.benchmarking.runner import train_one
+
+    halve = keras.callbacks.LearningRateScheduler(lambda epoch, rate: rate / 2)
+    model, history, _, _ = train_one(
+        TINY, tiny_splits(), "lstm", 4, 0, 3, 5, learning_rate=0.01, callbacks=[halve]
+    )
+    assert len(history.history["loss"]) == 3
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01 / 8)
+
+
 def test_summary_tables_name_the_matching_circuit_and_the_failures():
     holds = fake_results()
     fails = [r for r in holds if not (r["model"] == "biosyn_ltc" and r["neurons"] == 8)]
