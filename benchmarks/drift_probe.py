@@ -34,6 +34,7 @@ import statistics
 
 import keras
 import numpy as np
+from forecast_shift import mse, outside_training_range
 
 from keras_biosyn.benchmarking.models import benchmark_layer
 from keras_biosyn.datasets.splits import Split
@@ -86,11 +87,6 @@ def splits(series: np.ndarray, target: str = "level") -> dict[str, Split]:
     }
 
 
-def outside(train: Split, split: Split) -> np.ndarray:
-    low, high = train.x.min(axis=(0, 1)), train.x.max(axis=(0, 1))
-    return ((split.x < low) | (split.x > high)).any(axis=(1, 2))
-
-
 def saturated_share(cell, windows: np.ndarray) -> float | None:
     """Conductance-weighted share of sensory synapses with `σ' < 0.01 max σ'` over `windows`."""
     if not len(windows):
@@ -101,10 +97,6 @@ def saturated_share(cell, windows: np.ndarray) -> float | None:
     a = 1.0 / (1.0 + np.exp(-sigma * (mapped[:, :, None] - mu)))
     saturated = 4 * a * (1 - a) < 0.01
     return float((saturated * w).sum() / (w.sum() * len(mapped)))
-
-
-def mse(predictions, targets, rows) -> float | None:
-    return float(np.mean((predictions[rows] - targets[rows]) ** 2)) if rows.any() else None
 
 
 def main(argv=None):
@@ -124,7 +116,7 @@ def main(argv=None):
     for seed in range(args.seeds):
         data = splits(drifting_series(seed=seed), args.target)
         train, test = data["train"], data["test"]
-        far = outside(train, test)
+        far = outside_training_range(train, test, features=slice(None))
         rows["naive"].append(
             {
                 "test_inside": mse(test.naive, test.y, ~far),

@@ -27,15 +27,16 @@ from keras_biosyn.benchmarking.models import build_model
 from keras_biosyn.recipes import fit
 
 
-def outside_training_range(train, split) -> np.ndarray:
-    """Windows whose demand or temperature leaves the training split's [min, max]."""
-    low = train.x[..., :2].min(axis=(0, 1))
-    high = train.x[..., :2].max(axis=(0, 1))
-    values = split.x[..., :2]
+def outside_training_range(train, split, features=slice(0, 2)) -> np.ndarray:
+    """Windows whose `features` (default: demand and temperature) leave the training [min, max]."""
+    low = train.x[..., features].min(axis=(0, 1))
+    high = train.x[..., features].max(axis=(0, 1))
+    values = split.x[..., features]
     return ((values < low) | (values > high)).any(axis=(1, 2))
 
 
-def mse(predictions, targets, rows=None) -> float:
+def mse(predictions, targets, rows=None) -> float | None:
+    """The MSE over `rows` (all by default); `None` when no row is selected."""
     rows = np.ones(len(targets), bool) if rows is None else rows
     return float(np.mean(np.square(predictions[rows] - targets[rows]))) if rows.any() else None
 

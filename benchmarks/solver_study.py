@@ -223,17 +223,18 @@ def summarize(out: Path) -> str:
     naive forecast.
     """
     results = load(out)
+    higher = {name: runs[0]["metric"] == "accuracy" for name, runs in results.items()}
     lines = []
     means = {}  # (task, label, neurons) -> mean score
     for name, runs in results.items():
-        higher = runs[0]["metric"] == "accuracy"
         groups = defaultdict(list)
         for run in runs:
             groups[(_label(run), run["neurons"])].append(run)
         labels = sorted({label for label, _ in groups})
         sizes = sorted({n for _, n in groups if n})
         lines += [
-            f"### {name} (test {runs[0]['metric']}, {'higher' if higher else 'lower'} is better)",
+            f"### {name} (test {runs[0]['metric']}, "
+            f"{'higher' if higher[name] else 'lower'} is better)",
             "",
             "| setting | "
             + " | ".join(f"{n} neurons" for n in sizes)
@@ -268,7 +269,6 @@ def summarize(out: Path) -> str:
                 f"{statistics.mean(r['seconds'] for r in every):.0f} |"
             )
         lines.append("")
-    higher = {name: runs[0]["metric"] == "accuracy" for name, runs in results.items()}
     sizes = sorted({n for (_, _, n) in means if n})
     for n in sizes:
         tasks = [t for t in results if any(k[0] == t and k[2] == n for k in means)]
