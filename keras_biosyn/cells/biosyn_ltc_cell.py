@@ -41,7 +41,7 @@ class BioSynLTCCell(WiredCell):
     inhibitory). Per input step:
 
     ```
-    x = input_w * u + input_b                        # input_mapping (or u @ input_w + input_b)
+    x = u @ input_w + input_b                        # input_mapping="dense" (or per feature)
     G[j, i]  = w[j, i] * sigmoid(sigma[j, i] * (v[j] - mu[j, i]))
     Gs[k, i] = sensory_w[k, i]
                * sigmoid(sensory_sigma[k, i] * (x[k] - sensory_mu[k, i]))
@@ -92,11 +92,13 @@ class BioSynLTCCell(WiredCell):
             or `"explicit_euler"` and `"rk4"` (for accuracy studies). keras_biosyn
             0.1 defaulted to `"semi_implicit"` with 6 unfolds; models saved then
             keep that setting, which their configs name.
-        input_mapping: `"affine"` (`input_w * u + input_b`), `"linear"`
-            (`input_w * u`) or `None` (identity), per input feature; or
-            `"dense"` (`u @ input_w + input_b`, `input_w` an `M x M` matrix
-            that starts as the identity): each sensory synapse then reads a
-            learned mix of the input features instead of one feature.
+        input_mapping: `"dense"` (default; `u @ input_w + input_b`,
+            `input_w` an `M x M` matrix that starts as the identity): each
+            sensory synapse reads a learned mix of the input features,
+            starting from its own feature; or, per input feature, `"affine"`
+            (`input_w * u + input_b`, the default of keras_biosyn 0.1 and
+            0.2, whose saved models keep it), `"linear"` (`input_w * u`) or
+            `None` (identity).
         output_mapping: `"affine"`, `"linear"` or `None`, per output neuron.
         time_input: If `True`, the last input feature is the elapsed time
             `dt > 0` of each step (irregular sampling) and the other features
@@ -169,7 +171,7 @@ class BioSynLTCCell(WiredCell):
         *,
         ode_unfolds: int | None = None,
         solver: str = solvers.DEFAULT_SOLVER,
-        input_mapping: str | None = "affine",
+        input_mapping: str | None = "dense",
         output_mapping: str | None = "affine",
         time_input: bool = False,
         epsilon: float = 1e-8,

@@ -21,7 +21,7 @@ SHARED = (
     "epsilon",
 )
 # Shared arguments whose default a subclass sets otherwise (its docstring says so).
-OWN_DEFAULTS = {CTRNNCell: ("ode_unfolds", "solver")}
+OWN_DEFAULTS = {CTRNNCell: ("ode_unfolds", "solver"), BioSynLTCCell: ("input_mapping",)}
 
 
 def named_arguments(cls) -> dict[str, inspect.Parameter]:

@@ -52,7 +52,7 @@ def test_weights_are_named_after_the_symbols():
         "sensory_sigma": (3, 4),
         "sensory_mu": (3, 4),
         "sensory_erev": (3, 4),
-        "input_w": (3,),
+        "input_w": (3, 3),  # the default input_mapping="dense"
         "input_b": (3,),
         "output_w": (4,),
         "output_b": (4,),

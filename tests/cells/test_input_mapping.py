@@ -18,15 +18,16 @@ def test_dense_mapping_has_a_square_matrix_and_a_bias():
     np.testing.assert_array_equal(cell.input_w.numpy(), np.eye(3))
 
 
-def test_dense_starts_where_affine_starts(rng):
-    """Before any training a dense cell computes what an affine one does: it only adds mixing."""
+def test_dense_is_the_default_and_starts_where_affine_starts(rng):
+    """A new cell maps densely; before any training it computes what an affine one does."""
     x = rng.normal(size=(5, 3)).astype("float32")
     state = rng.normal(size=(5, 4)).astype("float32")
     outputs = {}
     for mapping in ("dense", "affine"):
         keras.utils.set_random_seed(3)
-        cell = BioSynLTCCell(4, input_mapping=mapping)
+        cell = BioSynLTCCell(4) if mapping == "dense" else BioSynLTCCell(4, input_mapping=mapping)
         cell.build((None, 3))
+        assert cell.input_mapping == mapping
         outputs[mapping] = keras.ops.convert_to_numpy(cell(x, [state])[0])
     np.testing.assert_allclose(outputs["dense"], outputs["affine"], rtol=0, atol=1e-6)
 
