@@ -30,8 +30,8 @@ TASKS = (
     "osu_leaf",
     "warsaw_air_quality",
 )
-MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn", "lstm", "gru", "ncps_ltc")
-# ncps_ltc needs the bench extra; biosyn_ltc_0.1 (the 0.1 defaults) is there to compare
+MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "biosyn_ltc_0.2", "ctrnn", "lstm", "gru", "ncps_ltc")
+# ncps_ltc needs the bench extra; biosyn_ltc_0.1 and _0.2 (earlier defaults) are there to compare
 DEFAULT_MODELS = ("biosyn_ltc", "ctrnn", "lstm", "gru")
 BENCH_HINT = 'pip install "keras-biosyn[bench]"'
 

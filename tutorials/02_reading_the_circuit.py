@@ -62,7 +62,7 @@ from keras_biosyn import (
     wirings,
 )
 from keras_biosyn.datasets import load_japanese_vowels
-from keras_biosyn.interpretability import plots
+from keras_biosyn.interpretability import describe, plots
 
 # %matplotlib inline
 
@@ -116,6 +116,22 @@ print(
 
 # %%
 plots.plot_wiring(cell)
+
+# %% [markdown]
+# ## Which inputs drive each neuron
+#
+# A sensory synapse reads a *projection* `p{k}` of the input: the cell's default input mapping is
+# a learned matrix that starts as the identity (`p{k}` is feature `x{k}` alone) and learns to mix
+# features where that helps. `describe` reduces the coefficients over data: for each neuron its
+# strongest excitatory and inhibitory inputs, and for each projection the features that make it.
+
+# %%
+description = describe(model, probe)
+for k in range(3):
+    sources = description.projection_sources(k)[:3]
+    print(f"p{k} =", " ".join(f"{weight:+.2f}*{name}" for name, weight in sources))
+print(description.to_markdown())
+assert description.input_mixing is not None  # the dense mapping names its projections
 
 # %% [markdown]
 # ## Parameters

@@ -1,4 +1,4 @@
-"""The benchmark's models: the cells of `keras_biosyn.recipes`, the baselines, the 0.1 defaults."""
+"""The benchmark's models: the cells of `keras_biosyn.recipes`, the baselines, earlier defaults."""
 
 from __future__ import annotations
 
@@ -14,23 +14,29 @@ __all__ = [
     "CELL_MODELS",
     "DEFAULTS_0_1",
     "MODELS",
+    "PAST_DEFAULTS",
     "benchmark_layer",
     "build_model",
     "recurrent_parameters",
 ]
 
+# BioSynLTCCell with the defaults of earlier versions, to compare with today's: 0.1's solver,
+# unfolds, capacitances and input mapping; 0.2's input mapping (the rest of 0.2 is today's).
+PAST_DEFAULTS = {
+    "biosyn_ltc_0.1": {
+        "solver": "semi_implicit",
+        "ode_unfolds": 6,
+        "cm": (0.4, 0.6),
+        "input_mapping": "affine",
+    },
+    "biosyn_ltc_0.2": {"input_mapping": "affine"},
+}
+DEFAULTS_0_1 = PAST_DEFAULTS["biosyn_ltc_0.1"]
 # the models built around a keras_biosyn cell: the ones that take a wiring and cell options
-CELL_MODELS = ("biosyn_ltc", "biosyn_ltc_0.1", "ctrnn")
+CELL_MODELS = ("biosyn_ltc", *PAST_DEFAULTS, "ctrnn")
 # `ncps_ltc` is `ncps.keras.LTC` (ncps 1.0.1, from the `bench` extra)
 BASELINES = ("lstm", "gru", "ncps_ltc")
 MODELS = (*CELL_MODELS, *BASELINES)
-# `biosyn_ltc_0.1`: BioSynLTCCell with keras_biosyn 0.1's defaults, to compare with today's.
-DEFAULTS_0_1 = {
-    "solver": "semi_implicit",
-    "ode_unfolds": 6,
-    "cm": (0.4, 0.6),
-    "input_mapping": "affine",
-}
 
 
 def benchmark_layer(
@@ -46,7 +52,8 @@ def benchmark_layer(
 
     The cells (`CELL_MODELS`) are `keras_biosyn.recipes.cell_layer`:
     `"biosyn_ltc"` (`BioSynLTCCell` with today's defaults), `"biosyn_ltc_0.1"`
-    (with keras_biosyn 0.1's, `DEFAULTS_0_1`) and `"ctrnn"` (`CTRNNCell`); the
+    and `"biosyn_ltc_0.2"` (with those of keras_biosyn 0.1 and 0.2,
+    `PAST_DEFAULTS`) and `"ctrnn"` (`CTRNNCell`); the
     baselines (`BASELINES`) are `keras.layers.LSTM`, `keras.layers.GRU` and
     `"ncps_ltc"` (`ncps.keras.LTC`, from the `bench` extra). The layer is named
     after the model (`"biosyn_ltc"` for both BioSynLTC models).
@@ -71,6 +78,7 @@ def benchmark_layer(
 
     ```python
     benchmark_layer("biosyn_ltc_0.1", 8).cell.ode_unfolds     # 6
+    benchmark_layer("biosyn_ltc_0.2", 8).cell.input_mapping   # "affine"
     benchmark_layer("lstm", 8).name                           # "lstm"
     ```
     """
@@ -95,15 +103,12 @@ def benchmark_layer(
         return ncps.keras.LTC(neurons, name=model)
     options = {"time_input": time_input, **(cell_options or {})}
     wiring = options.pop("wiring", wiring)
-    if model == "biosyn_ltc_0.1":
-        old = {
-            "solver": DEFAULTS_0_1["solver"],
-            "ode_unfolds": DEFAULTS_0_1["ode_unfolds"],
-            "input_mapping": DEFAULTS_0_1["input_mapping"],
-            "cm_initializer": keras.initializers.RandomUniform(*DEFAULTS_0_1["cm"]),
-        }
-        options = {**old, **options}
-    cell = "biosyn_ltc" if model == "biosyn_ltc_0.1" else model
+    if model in PAST_DEFAULTS:
+        past = dict(PAST_DEFAULTS[model])
+        if "cm" in past:
+            past["cm_initializer"] = keras.initializers.RandomUniform(*past.pop("cm"))
+        options = {**past, **options}
+    cell = "biosyn_ltc" if model in PAST_DEFAULTS else model
     return recipes.cell_layer(cell, neurons, wiring, seed, **options)
 
 

@@ -221,7 +221,14 @@ def equal_neurons_table(
     results_by_task: dict[str, list[dict]],
     tasks: dict[str, Task],
     sizes: tuple[int, ...] = (16, 32),
-    models: tuple[str, ...] = ("biosyn_ltc", "biosyn_ltc_0.1", "lstm", "gru", "ctrnn"),
+    models: tuple[str, ...] = (
+        "biosyn_ltc",
+        "biosyn_ltc_0.1",
+        "biosyn_ltc_0.2",
+        "lstm",
+        "gru",
+        "ctrnn",
+    ),
 ) -> str:
     """Mean test score of each model at each of `sizes` neurons, one row per task and size.
 

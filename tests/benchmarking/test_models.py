@@ -11,7 +11,9 @@ def test_models_are_the_cells_then_the_baselines():
     assert MODELS == (*CELL_MODELS, *BASELINES)
 
 
-@pytest.mark.parametrize("model", ["biosyn_ltc", "biosyn_ltc_0.1", "ctrnn", "lstm", "gru"])
+@pytest.mark.parametrize(
+    "model", ["biosyn_ltc", "biosyn_ltc_0.1", "biosyn_ltc_0.2", "ctrnn", "lstm", "gru"]
+)
 def test_benchmark_layer_builds_every_model_by_name(model):
     layer = benchmark_layer(model, 6, "auto_ncp", seed=1)
     assert layer.name == ("biosyn_ltc" if model.startswith("biosyn_ltc") else model)
@@ -26,6 +28,8 @@ def test_benchmark_layer_options_reach_the_cell_only():
     cell = layer.cell
     assert cell.time_input and cell.ode_unfolds == 2 and cell.solver == "semi_implicit"
     assert cell.units == 6 and type(cell.wiring).__name__ == "FullyConnected"
+    assert benchmark_layer("biosyn_ltc_0.2", 6).cell.input_mapping == "affine"
+    assert benchmark_layer("biosyn_ltc", 6).cell.input_mapping == "dense"
     cell = benchmark_layer("ctrnn", 9, cell_options={"wiring": "random"}).cell
     assert type(cell.wiring).__name__ == "Random"
     with pytest.raises(ValueError, match="cell_options apply to the cells only"):

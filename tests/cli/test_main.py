@@ -56,6 +56,7 @@ def test_names_listed_for_help_are_the_package_ones():
     assert set(benchmark.DEFAULT_MODELS) == set(benchmarking.MODELS) - {
         "ncps_ltc",
         "biosyn_ltc_0.1",
+        "biosyn_ltc_0.2",
     }
     # the export names are the library's own module, read without importing TensorFlow
     from keras_biosyn.export import vocabulary as library
