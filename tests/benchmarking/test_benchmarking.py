@@ -251,5 +251,5 @@ def test_equal_neurons_table_compares_with_the_lstm_and_the_naive_forecast():
     assert lines[0].startswith(
         "| task (metric) | neurons | biosyn_ltc | biosyn_ltc_0.1 | biosyn_ltc_0.2 | lstm"
     )
-    assert lines[2] == "| f (mse, ↓) | 16 | 0.03 | — | 0.035 | — | — | 0.035 | yes | yes |"
-    assert lines[3] == "| f (mse, ↓) | 32 | 0.04 | — | 0.031 | — | — | 0.035 | no | no |"
+    assert lines[2] == "| f (mse, ↓) | 16 | 0.03 | — | — | 0.035 | — | — | 0.035 | yes | yes |"
+    assert lines[3] == "| f (mse, ↓) | 32 | 0.04 | — | — | 0.031 | — | — | 0.035 | no | no |"

@@ -95,6 +95,7 @@ def test_own_data_calibrates_int8_and_sequence_mode_works(small_model, tmp_path,
     assert "vs Keras over 4 sequences" in out
 
 
+@pytest.mark.slow  # ~15-20 s: the choice itself is checked in tests/export/test_layout_choice.py
 def test_the_export_layout_is_chosen_and_reported(tmp_path, capsys):
     keras.utils.set_random_seed(0)
     cell = BioSynLTCCell(wirings.AutoNCP(12, 2, seed=0))  # sparse: two layouts exist

@@ -16,8 +16,8 @@ def test_inspect_the_main_job_model(tmp_path, capsys):
     assert "# Circuit of `biosyn_ltc`" in out and "statistics over 370 sequences" in out
     for i in range(16):
         assert f"\n| n{i} | output | " in out
-    for k in range(12):
-        assert f"\n| x{k} | " in out
+    for k in range(12):  # the dense input mapping: projections, each made of input features
+        assert re.search(rf"\n\| p{k} \| x[0-9]+ \(", out)
     with np.load(tmp_path / "biosyn_ltc_coefficients.npz") as data:
         assert data["tau"].shape == (3, 29, 16)
     for name in ("time_constants", "conductance", "wiring", "circuit"):

@@ -78,6 +78,7 @@ def test_own_data_and_fine_tuning(small, tmp_path, capsys):
     assert "1 fine-tuning epochs per round" in out
 
 
+@pytest.mark.slow  # ~15-20 s: the removal itself is checked in tests/pruning/test_prune.py
 def test_neurons_that_reach_no_output_are_removed_unless_kept(tmp_path, capsys):
     keras.utils.set_random_seed(0)
     cell = BioSynLTCCell(wirings.AutoNCP(10, 2, seed=0))

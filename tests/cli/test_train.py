@@ -80,6 +80,9 @@ def test_train_writes_the_whole_set_and_replaces_the_previous_one(previous_set, 
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+# ~20 s, a second training run: slow checks. The default suite checks the same atomic write
+# in `keras-biosyn export` (tests/cli/test_export.py).
+@pytest.mark.slow
 def test_a_failure_at_the_last_step_leaves_the_previous_set_untouched(
     previous_set, capsys, monkeypatch
 ):

@@ -14,6 +14,7 @@ from keras_biosyn.export import (
 from tests.export.test_tflite_export import classifier
 
 
+@pytest.mark.slow  # ~15-20 s: times both layouts in LiteRT
 def test_a_sparse_model_gets_the_layout_litert_runs_faster(tmp_path):
     model = classifier("auto_ncp")  # sparse cell: two layouts exist
     choice = fastest_export_layout(model, invokes=20, rounds=3)
