@@ -167,9 +167,14 @@ def accuracy(predictions, labels):
 
 
 def check_int8_keeps_the_accuracy_of_float32(model, splits, directory, layout="dense"):
-    """Exports `model` in float32 and int8: the int8 file, stepped closed loop in LiteRT over
-    all 370 test sequences, is within 2 points of the float32 file's accuracy; for the dense
-    layout, TFLite Micro runs it to the same predictions as LiteRT (first 120 sequences)."""
+    """Exports `model` in float32 and int8 and returns the three accuracies on all 370 test
+    sequences: `(float32, int8 in LiteRT, int8 in TFLite Micro or None)`.
+
+    The int8 file, stepped closed loop in LiteRT, is within 2 points of the float32 file. For
+    the dense layout (the one TFLite Micro runs) TFLite Micro is within 2 points of LiteRT on
+    the same file: its int8 kernels round differently (one-step states differed by up to 0.06,
+    median 1e-7, on the trained classifier), which moves a few near-tie predictions.
+    """
     from keras_biosyn.export import LiteRTModel, export_tflite, run_tflite_micro
 
     test = splits["test"]
@@ -185,29 +190,29 @@ def check_int8_keeps_the_accuracy_of_float32(model, splits, directory, layout="d
             export_layout="dense" if layout == "dense" else "model",
         )
         exported[quantization] = path
-    float32 = LiteRTModel(exported[None]).predict(x, lengths)
-    int8 = LiteRTModel(exported["int8"]).predict(x, lengths)
-    assert accuracy(float32, y) > 0.5  # it learned something: the comparison means something
-    assert accuracy(int8, y) >= accuracy(float32, y) - 0.02, (
-        accuracy(float32, y),
-        accuracy(int8, y),
+    float32 = accuracy(LiteRTModel(exported[None]).predict(x, lengths), y)
+    int8 = accuracy(LiteRTModel(exported["int8"]).predict(x, lengths), y)
+    assert float32 > 0.5  # it learned something: the comparison means something
+    assert int8 >= float32 - 0.02, (float32, int8)
+    if layout != "dense":
+        return float32, int8, None
+    micro = np.stack(
+        [
+            run_tflite_micro(exported["int8"], s[:length])[-1]
+            for s, length in zip(x, lengths, strict=True)
+        ]
     )
-    if layout == "dense":  # TFLite Micro runs the same int8 file as LiteRT does
-        n = 120
-        micro = np.stack(
-            [
-                run_tflite_micro(exported["int8"], s[:length])[-1]
-                for s, length in zip(x[:n], lengths[:n], strict=True)
-            ]
-        )
-        np.testing.assert_array_equal(np.argmax(micro, -1), np.argmax(int8[:n], -1))
+    micro = accuracy(micro, y)
+    assert abs(micro - int8) <= 0.02, (int8, micro)
+    return float32, int8, micro
 
 
 def test_int8_keeps_the_accuracy_of_float32_of_a_trained_classifier(japanese_vowels, tmp_path):
     """A trained AutoNCP classifier with the dense input mapping (tests/data, made by
     make_int8_classifier.py), the wiring int8 found hardest."""
     model = keras.models.load_model(DATA / "int8_auto_ncp_classifier.keras")
-    check_int8_keeps_the_accuracy_of_float32(model, japanese_vowels, tmp_path)
+    float32, _, micro = check_int8_keeps_the_accuracy_of_float32(model, japanese_vowels, tmp_path)
+    assert micro >= float32 - 0.02, (float32, micro)  # on the device too
 
 
 # Each run trains a classifier with today's defaults (~50 s): they go with the slow checks
