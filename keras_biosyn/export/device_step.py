@@ -126,7 +126,7 @@ class DeviceStep(keras.layers.Layer):
         # stay float32 in int8 models. Added in int8, each total was rounded to one scale over
         # all neurons: on six AutoNCP(12) Japanese Vowels classifiers, int8 predictions agreed
         # with float32's on 94.1 % of the test sequences (dense mapping; affine 92.7 %), and
-        # on 96.5 % (94.6 %) with the totals in float32 (benchmarks/int8_study.py).
+        # on 96.5 % (94.6 %) with the totals in float32 (docs/export.md).
         with keras.name_scope(MEMBRANE_SCOPE):
             held = (numerator + params.gleak * params.vleak, denominator + params.gleak)
 
