@@ -56,7 +56,7 @@ def benchmark_layer(
     `PAST_DEFAULTS`) and `"ctrnn"` (`CTRNNCell`); the
     baselines (`BASELINES`) are `keras.layers.LSTM`, `keras.layers.GRU` and
     `"ncps_ltc"` (`ncps.keras.LTC`, from the `bench` extra). The layer is named
-    after the model (`"biosyn_ltc"` for both BioSynLTC models).
+    after the model (`"biosyn_ltc"` for every BioSynLTC model).
 
     Args:
         model: One of `MODELS`.

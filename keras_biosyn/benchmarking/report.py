@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from keras_biosyn.benchmarking.models import PAST_DEFAULTS
 from keras_biosyn.benchmarking.tasks import Task
 from keras_biosyn.utils.files import write_atomically
 
@@ -221,14 +222,7 @@ def equal_neurons_table(
     results_by_task: dict[str, list[dict]],
     tasks: dict[str, Task],
     sizes: tuple[int, ...] = (16, 32),
-    models: tuple[str, ...] = (
-        "biosyn_ltc",
-        "biosyn_ltc_0.1",
-        "biosyn_ltc_0.2",
-        "lstm",
-        "gru",
-        "ctrnn",
-    ),
+    models: tuple[str, ...] = ("biosyn_ltc", *PAST_DEFAULTS, "lstm", "gru", "ctrnn"),
 ) -> str:
     """Mean test score of each model at each of `sizes` neurons, one row per task and size.
 

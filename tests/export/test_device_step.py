@@ -353,6 +353,7 @@ def test_int8_adds_each_neurons_leak_in_float32(rng, tmp_path):
             _, states = runner.step(x_t[None], states)
             v.append(states[0][0, 0])
         trajectories[quantization] = np.array(v)
-    expected = 1 - np.exp(-0.01 * np.arange(1, 41) / 0.05)  # v' = gleak (vleak - v) / cm
+    steps = np.arange(1, x.shape[1] + 1)  # v' = gleak (vleak - v) / cm, from v = 0
+    expected = leak["vleak"] * (1 - np.exp(-leak["gleak"] * steps / leak["cm"]))
     np.testing.assert_allclose(trajectories[None], expected, atol=1e-4)
     np.testing.assert_allclose(trajectories["int8"], trajectories[None], atol=1e-4)
