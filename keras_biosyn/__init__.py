@@ -5,6 +5,7 @@ The public API is what `__all__` lists; everything else is internal.
 
 from keras_biosyn import (
     constraints,
+    control,
     distribute,
     initializers,
     interpretability,
@@ -27,6 +28,7 @@ __all__ = [
     "CoefficientRecorder",
     "__version__",
     "constraints",
+    "control",
     "distribute",
     "initializers",
     "interpretability",

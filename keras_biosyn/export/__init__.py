@@ -39,6 +39,7 @@ from keras_biosyn.export.layout_choice import (
 )
 from keras_biosyn.export.runtime import (
     LiteRTModel,
+    TFLiteMicroModel,
     compare,
     run_tflite_micro,
     signature_input_order,
@@ -69,6 +70,7 @@ __all__ = [
     "LayoutChoice",
     "LiteRTModel",
     "TFLiteExport",
+    "TFLiteMicroModel",
     "calibration_samples",
     "compare",
     "convert",

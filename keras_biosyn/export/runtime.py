@@ -168,30 +168,73 @@ def _summary(errors, final_errors, reference, steps):
     }
 
 
+class TFLiteMicroModel:
+    """A streaming `.tflite` model in the TFLite Micro host interpreter (the `edge` extra).
+
+    It steps like `LiteRTModel.step`, so the same loops (`step_through`,
+    `keras_biosyn.control.StreamingPolicy`) run it. Inputs are fed by
+    position, in the order the file lists them (`signature_input_order`).
+
+    Args:
+        path: The streaming `.tflite` file.
+        arena_size: The tensor arena in bytes (default: the interpreter's own).
+
+    Example:
+
+    ```python
+    micro = TFLiteMicroModel("ltc_step_int8.tflite")
+    y_t, states = micro.step(x[:1, 0], [np.zeros((1, 16), "float32")])
+    ```
+    """
+
+    def __init__(self, path: str | os.PathLike, arena_size: int | None = None):
+        try:
+            from tflite_micro.python.tflite_micro import runtime as tflm
+        except ImportError as error:
+            raise ImportError(
+                "The TFLite Micro host interpreter is not installed: "
+                "pip install 'keras-biosyn[edge]'"
+            ) from error
+        reference = LiteRTModel(path)
+        if not reference.is_streaming:
+            raise ValueError(
+                "Expected a streaming model (inputs x_t, state_0, ...). "
+                f"Received: {reference.path} with inputs {reference.input_names}"
+            )
+        self.path = reference.path
+        self.input_shapes = reference.input_shapes
+        self.state_names = reference.state_names
+        self.input_order = signature_input_order(reference)
+        self.output_order = signature_output_order(reference)
+        self.interpreter = tflm.Interpreter.from_file(os.fspath(path), arena_size=arena_size)
+
+    def step(self, x_t, states: list) -> tuple:
+        """One step: `(y_t, new_states)`, `states` in the order of `state_names`."""
+        feed = {"x_t": x_t, **dict(zip(self.state_names, states, strict=True))}
+        for index, name in enumerate(self.input_order):
+            self.interpreter.set_input(np.asarray(feed[name], np.float32), index)
+        self.interpreter.invoke()
+        result = {
+            name: np.array(self.interpreter.get_output(i))
+            for i, name in enumerate(self.output_order)
+        }
+        return result["y_t"], [result[f"new_{name}"] for name in self.state_names]
+
+    def run_sequence(self, sequence) -> np.ndarray:
+        """The step outputs `(time, outputs)` of a sequence `(time, features)`, states fed back."""
+        sizes = [self.input_shapes[name][-1] for name in self.state_names]
+        return step_through(self.step, np.asarray(sequence, np.float32)[None], sizes)[0]
+
+
 def run_tflite_micro(tflite_path, sequence, arena_size: int | None = None) -> np.ndarray:
     """Steps a streaming model through one sequence in the TFLite Micro host interpreter.
 
-    Uses PyPI `tflite-micro` (the `edge` extra). Inputs are fed by position,
-    in the order LiteRT reports them.
+    Uses PyPI `tflite-micro` (the `edge` extra); see `TFLiteMicroModel`.
+
+    Returns:
+        The step outputs `(time, outputs)`.
     """
-    from tflite_micro.python.tflite_micro import runtime as tflm
-
-    reference = LiteRTModel(tflite_path)
-    order = signature_input_order(reference)
-    outputs_order = signature_output_order(reference)
-    names = reference.state_names
-    interpreter = tflm.Interpreter.from_file(os.fspath(tflite_path), arena_size=arena_size)
-
-    def step(x_t, states):
-        feed = {"x_t": x_t, **dict(zip(names, states, strict=True))}
-        for index, name in enumerate(order):
-            interpreter.set_input(feed[name], index)
-        interpreter.invoke()
-        result = {name: interpreter.get_output(i) for i, name in enumerate(outputs_order)}
-        return np.array(result["y_t"]), [np.array(result[f"new_{name}"]) for name in names]
-
-    sequence = np.asarray(sequence, np.float32)
-    return step_through(step, sequence[None], [reference.input_shapes[n][-1] for n in names])[0]
+    return TFLiteMicroModel(tflite_path, arena_size).run_sequence(sequence)
 
 
 def signature_input_order(runner: LiteRTModel) -> list[str]:

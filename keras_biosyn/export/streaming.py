@@ -30,8 +30,11 @@ PER_STEP_LAYERS = (
 SKIPPED_LAYERS = (keras.layers.InputLayer, keras.layers.Masking)
 # The streaming model's state outputs are `new_state_<k>`, fed back as inputs `state_<k>`.
 NEW_STATE = "new_state_"
+# Keras' own cells, streamed as they are (the baselines: exported the same way, compared fairly).
+KERAS_CELLS = (keras.layers.LSTMCell, keras.layers.GRUCell, keras.layers.SimpleRNNCell)
 # Named in the errors of models that cannot be streamed.
 WIRED_CELLS = "a WiredCell (BioSynLTCCell, CTRNNCell)"
+STREAMABLE_CELLS = f"{WIRED_CELLS} or a Keras LSTMCell, GRUCell or SimpleRNNCell"
 
 
 def _chain(model) -> list:
@@ -66,10 +69,10 @@ def _chain(model) -> list:
 
 def _check_streamable(layer):
     if isinstance(layer, keras.layers.RNN):
-        if not isinstance(layer.cell, WiredCell):
+        if not isinstance(layer.cell, (WiredCell, *KERAS_CELLS)):
             raise ValueError(
                 f"Layer {layer.name!r} is a recurrent layer of {type(layer.cell).__name__}; only "
-                f"recurrent layers of {WIRED_CELLS} can be streamed."
+                f"recurrent layers of {STREAMABLE_CELLS} can be streamed."
             )
         if layer.go_backwards:
             raise ValueError(
@@ -82,7 +85,7 @@ def _check_streamable(layer):
         raise ValueError(
             f"Layer {layer.name!r} ({type(layer).__name__}) is not known to act on each time step "
             "independently, so the model cannot be streamed step by step. Streamable layers: "
-            f"recurrent layers of {WIRED_CELLS} and "
+            f"recurrent layers of {STREAMABLE_CELLS} and "
             f"{sorted(cls.__name__ for cls in PER_STEP_LAYERS + SKIPPED_LAYERS)} "
             "(or TimeDistributed around them)."
         )
@@ -92,15 +95,18 @@ def streaming_model(model, batch_size: int | None = 1, export_layout: str = "den
     """The single-step model `(x_t, state_0, ...) -> (y_t, new_state_0, ...)` of `model`.
 
     `model` must be a chain of one input, RNN layers of wired cells
-    (`BioSynLTCCell`, `CTRNNCell`: any `keras_biosyn.cells.WiredCell`) and layers that
+    (`BioSynLTCCell`, `CTRNNCell`: any `keras_biosyn.cells.WiredCell`) or of
+    Keras' own `LSTMCell`, `GRUCell` and `SimpleRNNCell` (`keras.layers.LSTM`
+    and friends, streamed the same way for a fair baseline), and layers that
     act on each step (Dense, activations, normalisations, dropout; Masking is
     dropped: on a device, just do not feed padding). The step model shares the
-    trained weights. Inputs are named `x_t` and `state_<k>` (one state per
-    recurrent layer, in order, zeros to start); outputs `y_t` and
-    `new_state_<k>`. Feed each `new_state_<k>` back as `state_<k>` at the next
-    step. `y_t` at the last step equals the model's output. Each cell's step
-    is computed by a `DeviceStep` (the same numbers in fewer ops, its
-    membrane update marked for int8 export to keep in float32).
+    trained weights. Inputs are named `x_t` and `state_<k>` (one per state
+    tensor, in layer order, zeros to start: a wired cell has one, an LSTM two,
+    `h` then `c`); outputs `y_t` and `new_state_<k>`. Feed each
+    `new_state_<k>` back as `state_<k>` at the next step. `y_t` at the last
+    step equals the model's output. Each wired cell's step is computed by a
+    `DeviceStep` (the same numbers in fewer ops, its membrane update marked
+    for int8 export to keep in float32).
 
     Args:
         model: A built Keras model (or a bare `keras.layers.RNN` of a wired cell).
@@ -130,7 +136,7 @@ def streaming_model(model, batch_size: int | None = 1, export_layout: str = "den
         _check_streamable(layer)
     if not any(isinstance(layer, keras.layers.RNN) for layer in layers):
         raise ValueError(
-            f"Expected at least one keras.layers.RNN layer of {WIRED_CELLS} to stream. "
+            f"Expected at least one keras.layers.RNN layer of {STREAMABLE_CELLS} to stream. "
             f"Received: layers {[layer.name for layer in layers]}"
         )
     features = (model.inputs[0] if isinstance(model, keras.Model) else model.input).shape[-1]
@@ -140,18 +146,30 @@ def streaming_model(model, batch_size: int | None = 1, export_layout: str = "den
         if isinstance(layer, SKIPPED_LAYERS):
             continue
         if isinstance(layer, keras.layers.RNN):
-            k = len(inputs) - 1
-            cell = layer.cell if export_layout == "model" else dense_copy(layer.cell)
-            state = keras.Input((cell.units,), batch_size=batch_size, name=f"state_{k}")
-            inputs.append(state)
-            hidden, new_states = DeviceStep(cell)(hidden, [state])
-            outputs[f"{NEW_STATE}{k}"] = new_states[0]
+            first = len(inputs) - 1  # the number of this layer's first state
+            states = [
+                keras.Input((size,), batch_size=batch_size, name=f"state_{first + i}")
+                for i, size in enumerate(_state_sizes(layer.cell))
+            ]
+            if isinstance(layer.cell, WiredCell):
+                cell = layer.cell if export_layout == "model" else dense_copy(layer.cell)
+                hidden, new_states = DeviceStep(cell)(hidden, states)
+            else:
+                hidden, new_states = layer.cell(hidden, states, training=False)
+            for i, new_state in enumerate(new_states):
+                outputs[f"{NEW_STATE}{first + i}"] = new_state
+            inputs.extend(states)
         elif isinstance(layer, keras.layers.TimeDistributed):
             hidden = layer.layer(hidden, training=False)
         else:
             hidden = layer(hidden, training=False)
     outputs = {"y_t": hidden, **outputs}
     return keras.Model(inputs, outputs, name=f"{getattr(model, 'name', 'model')}_step")
+
+
+def _state_sizes(cell) -> list[int]:
+    size = cell.state_size
+    return list(size) if isinstance(size, (list, tuple)) else [size]
 
 
 def fixed_length_model(

@@ -76,8 +76,9 @@ def test_fixed_length_model_with_dense_clone_matches(rng):
     "layers, match",
     [
         (
-            [keras.layers.LSTM(4)],
-            r"only recurrent layers of a WiredCell \(BioSynLTCCell, CTRNNCell",
+            [keras.layers.RNN(keras.layers.StackedRNNCells([keras.layers.LSTMCell(4)]))],
+            r"only recurrent layers of a WiredCell \(BioSynLTCCell, CTRNNCell\) or a Keras "
+            "LSTMCell",
         ),
         ([keras.layers.RNN(BioSynLTCCell(4), go_backwards=True)], "backwards"),
         (
@@ -129,6 +130,33 @@ def test_ctrnn_models_stream_like_keras(rng, units):
     np.testing.assert_allclose(
         fixed.predict(x[:1], verbose=0), model.predict(x[:1], verbose=0), atol=2e-5
     )
+
+
+@pytest.mark.parametrize(
+    "baseline, sizes",
+    [
+        (keras.layers.LSTM(4, return_sequences=True), [4, 4]),
+        (keras.layers.GRU(4, return_sequences=True), [4]),
+        (keras.layers.RNN(keras.layers.SimpleRNNCell(4), return_sequences=True), [4]),
+    ],
+    ids=["lstm", "gru", "simple_rnn"],
+)
+def test_keras_cells_stream_beside_wired_ones(rng, baseline, sizes):
+    """Keras' own cells stream too (the baselines, exported the same way): one input per state."""
+    model = keras.Sequential(
+        [
+            keras.Input((None, 3)),
+            baseline,
+            keras.layers.RNN(BioSynLTCCell(5, output_size=2), return_sequences=True),
+            keras.layers.Dense(2),
+        ]
+    )
+    x = rng.normal(size=(3, 11, 3)).astype("float32")
+    step = streaming_model(model, batch_size=None)
+    names = ["x_t", *[f"state_{k}" for k in range(len(sizes) + 1)]]
+    assert [t.name for t in step.inputs] == names
+    assert state_sizes(step) == [*sizes, 5]
+    np.testing.assert_allclose(stepped(step, x), model.predict(x, verbose=0), atol=2e-5)
 
 
 def test_step_through_feeds_the_states_back_and_shows_each_step(rng):
