@@ -10,6 +10,7 @@ the full state (the environment needs the `control` extra).
 """
 
 from keras_biosyn.control.cartpole import (
+    CARTPOLE_DAGGER,
     OBSERVATION_SCALE,
     CartPoleLQR,
     cartpole_action,
@@ -22,6 +23,7 @@ from keras_biosyn.control.episodes import Episode, Evaluation, evaluate_policy, 
 from keras_biosyn.control.policy import RUNTIMES, StreamingPolicy
 
 __all__ = [
+    "CARTPOLE_DAGGER",
     "OBSERVATION_SCALE",
     "RUNTIMES",
     "CartPoleLQR",

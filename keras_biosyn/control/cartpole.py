@@ -15,6 +15,18 @@ import numpy as np
 # a similar range, which int8's one scale per input tensor needs.
 OBSERVED = (0, 2)
 OBSERVATION_SCALE = (0.1, 0.01)
+# How `dagger` teaches this task in the benchmark (benchmarks/closed_loop.py) and the tutorial:
+# six rounds of ten episodes, a random push on 20 % of the steps while gathering (without it
+# the first students fell within ~30 steps and DAgger gathered little), 150 epochs after the
+# expert's round and 60 after each later one, on windows of 64 steps.
+CARTPOLE_DAGGER = {
+    "rounds": 6,
+    "episodes": 10,
+    "first_epochs": 150,
+    "epochs": 60,
+    "explore": 0.2,
+    "window": 64,
+}
 
 
 def make_cartpole(max_episode_steps: int | None = None):

@@ -67,8 +67,9 @@ def run_episode(
     step is labelled with `expert(env)` before the action is taken.
 
     Args:
-        policy: A callable `observation -> output` with `reset()` (a
-            `StreamingPolicy`), or `None` to let the expert drive alone.
+        policy: A callable `observation -> output` (a `StreamingPolicy`, or
+            any function; its `reset()`, if it has one, is called first), or
+            `None` to let the expert drive alone.
         env: A Gymnasium-style environment: `reset(seed=)` returns
             `(observation, info)` and `step(action)` returns `(observation,
             reward, terminated, truncated, info)`.
@@ -111,7 +112,7 @@ def run_episode(
     observation, _ = env.reset(seed=seed)
     if explore > 0:
         env.action_space.seed(None if seed is None else int(rng.integers(2**31)))
-    if policy is not None:
+    if hasattr(policy, "reset"):
         policy.reset()
     record = {"observations": [], "outputs": [], "labels": [], "actions": [], "expert_acted": []}
     total, terminated, steps = 0.0, False, 0
@@ -187,10 +188,12 @@ class Evaluation:
         return float(1e6 * np.median(seconds)) if len(seconds) else float("nan")
 
     def summary(self) -> str:
-        return (
+        line = (
             f"{self.name}: {self.mean_return:.1f} ± {self.std_return:.1f} over "
-            f"{len(self.episodes)} episodes, {self.step_microseconds:.1f} µs per step"
+            f"{len(self.episodes)} episodes"
         )
+        timed = not np.isnan(self.step_microseconds)
+        return line + (f", {self.step_microseconds:.1f} µs per step" if timed else "")
 
     def to_dict(self) -> dict:
         """The JSON-ready numbers: returns, their mean and std, the step time."""
@@ -214,12 +217,12 @@ def evaluate_policy(
     """Runs `policy` closed loop on one episode per seed (see `run_episode`).
 
     Args:
-        policy: A `StreamingPolicy` (or any callable with `reset()`).
+        policy: A `StreamingPolicy`, or any callable `observation -> output`.
         env: A Gymnasium-style environment.
         action: Maps the policy's output to the environment's action.
         seeds: The reset seeds, one episode each.
         max_steps: Optional limit on each episode's steps.
-        name: A label (default: the policy's `name`).
+        name: A label (default: the policy's `name`, else "policy").
 
     Returns:
         An `Evaluation`.

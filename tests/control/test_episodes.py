@@ -97,3 +97,11 @@ def test_evaluation_summarises_returns_and_step_time():
     assert "4.0 ± 0.0 over 3 episodes" in result.summary()
     with pytest.raises(ValueError, match="at least one seed"):
         evaluate_policy(Constant(1.0), Walk(), sign, seeds=[])
+
+
+def test_a_plain_function_is_a_policy():
+    result = evaluate_policy(lambda observation: -observation, Walk(limit=3), sign, seeds=[0, 1])
+    # -position pushes back towards 0: the walk survives to its time limit
+    np.testing.assert_array_equal(result.returns, [10.0, 10.0])
+    assert result.name == "policy" and np.isnan(result.step_microseconds)
+    assert "µs" not in result.summary()
