@@ -226,6 +226,16 @@ def table(payload: dict) -> str:
         )
     lines += [
         "",
+        "Per training seed (mean return over the evaluation episodes):",
+        "",
+        "| policy | seed | " + " | ".join(FORMS) + " |",
+        "|---|---|" + "---|" * len(FORMS),
+    ]
+    for run in sorted(runs, key=lambda r: (STUDENTS.index(r["student"]), r["seed"])):
+        means = " | ".join(f"{run['forms'][form]['mean_return']:.1f}" for form in FORMS)
+        lines.append(f"| {run['student']} | {run['seed']} | {means} |")
+    lines += [
+        "",
         "Per step (medians over the seeds): the file's LiteRT `invoke()` and TFLite Micro arena "
         "(`device_profile`), and a whole policy step from Python (feed, invoke, fetch).",
         "",
@@ -268,10 +278,14 @@ def figure(payload: dict, path: Path):
         run = next((r for r in payload["runs"] if r["student"] == kind), None)
         if run is not None:
             trace = np.asarray(run["forms"]["tflite_micro_int8"]["angle_trace"]) * degrees
-            ax.plot(trace, color=color, lw=1, label=f"{kind}, int8 in TFLite Micro")
+            ax.plot(trace, color=color, lw=1, label=f"{kind} (position and angle only)")
     ax.set_xlabel("step (20 ms)")
     ax.set_ylabel("pole angle (°)")
-    ax.set_title(f"One evaluation episode (seed {EVALUATION_SEED}), velocities hidden")
+    ax.set_title(
+        f"Training seed 0, evaluation episode seed {EVALUATION_SEED}: the int8 files "
+        "in TFLite Micro",
+        fontsize=10,
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

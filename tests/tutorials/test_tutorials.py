@@ -26,13 +26,14 @@ def _cells(notebook):
     return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
 
 
-def test_the_five_tutorials_exist():
+def test_the_six_tutorials_exist():
     assert NAMES == [
         "01_quickstart",
         "02_reading_the_circuit",
         "03_to_the_edge",
         "04_irregular_sampling",
         "05_pruning",
+        "06_closed_loop_control",
     ]
 
 
