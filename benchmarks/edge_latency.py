@@ -6,9 +6,9 @@ streaming model and times, with the state fed back: LiteRT `invoke()` alone
 (the device's cost), a full LiteRT step from Python (set inputs, invoke, read
 outputs), the TFLite Micro host interpreter, and a Keras
 `predict_on_batch` step of the same single-step model. Medians over 2,000
-steps. Beside them, the same for a `keras.layers.LSTMCell` single-step model
-of as many units, `(x_t, h, c) -> (y_t, h', c')` with the same Dense(1) head,
-converted with the same builtin-only converter: the baseline to compare with.
+steps. Beside them, the same for `keras.layers.LSTM` of as many units with the
+same Dense(1) head, exported by the same `export_tflite` (its step `(x_t, h, c)
+-> (y_t, h', c')`): the baseline to compare with.
 
     python benchmarks/edge_latency.py --json benchmarks/results/edge_latency.json
 """
@@ -26,7 +26,7 @@ import keras
 import numpy as np
 
 from keras_biosyn import BioSynLTCCell, wirings
-from keras_biosyn.export import LiteRTModel, convert, export_tflite, streaming_model
+from keras_biosyn.export import LiteRTModel, export_tflite, streaming_model
 from keras_biosyn.export.runtime import signature_input_order
 
 FEATURES = 8
@@ -34,27 +34,12 @@ FEATURES = 8
 
 def build(units, wiring_name):
     keras.utils.set_random_seed(0)
-    wiring = wirings.AutoNCP(units, 1, seed=1) if wiring_name == "auto_ncp" else units
-    return keras.Sequential(
-        [
-            keras.Input((None, FEATURES)),
-            keras.layers.RNN(BioSynLTCCell(wiring)),
-            keras.layers.Dense(1),
-        ]
-    )
-
-
-def lstm_step_model(units):
-    """`(x_t, state_0 = h, state_1 = c) -> (y_t, new_state_0, new_state_1)`, batch 1."""
-    keras.utils.set_random_seed(0)
-    cell = keras.layers.LSTMCell(units)
-    head = keras.layers.Dense(1)
-    x_t = keras.Input((FEATURES,), batch_size=1, name="x_t")
-    h = keras.Input((units,), batch_size=1, name="state_0")
-    c = keras.Input((units,), batch_size=1, name="state_1")
-    output, (new_h, new_c) = cell(x_t, [h, c])
-    outputs = {"y_t": head(output), "new_state_0": new_h, "new_state_1": new_c}
-    return keras.Model([x_t, h, c], outputs, name="lstm_step")
+    if wiring_name == "lstm":
+        rnn = keras.layers.LSTM(units)
+    else:
+        wiring = wirings.AutoNCP(units, 1, seed=1) if wiring_name == "auto_ncp" else units
+        rnn = keras.layers.RNN(BioSynLTCCell(wiring))
+    return keras.Sequential([keras.Input((None, FEATURES)), rnn, keras.layers.Dense(1)])
 
 
 def litert_times(path, steps, rng):
@@ -118,22 +103,6 @@ def keras_step_time(step, steps, rng):
     return statistics.median(times)
 
 
-def step_samples(step, sequences, max_samples=512, seed=0):
-    """Closed-loop `(x_t, state...)` samples of a step model, for int8 calibration."""
-    names = [t.name for t in step.inputs]
-    states = [np.zeros((1, t.shape[-1]), np.float32) for t in step.inputs[1:]]
-    samples = []
-    for sequence in sequences:
-        state = list(states)
-        for x_t in sequence:
-            inputs = [x_t[None], *state]
-            samples.append(dict(zip(names, inputs, strict=True)))
-            outputs = step.predict_on_batch(inputs)
-            state = [np.asarray(outputs[f"new_state_{k}"]) for k in range(len(state))]
-    chosen = np.random.default_rng(seed).choice(len(samples), min(max_samples, len(samples)))
-    return [samples[i] for i in sorted(set(chosen))]
-
-
 def measure(path, rng, steps, row):
     invoke, full = litert_times(path, steps, rng)
     row.update(
@@ -162,28 +131,23 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as directory:
         for units in map(int, args.units.split(",")):
             for wiring_name in ("fully_connected", "auto_ncp", "lstm"):
+                model = build(units, wiring_name)
+                step = streaming_model(model)
                 if wiring_name == "lstm":
-                    step = lstm_step_model(units)
                     model_name, wiring_label = "lstm_cell", "—"
                 else:
-                    model = build(units, wiring_name)
-                    step = streaming_model(model)
                     cell = model.layers[0].cell
                     model_name = f"biosyn_ltc ({cell.solver} x{cell.ode_unfolds})"
                     wiring_label = wiring_name
                 keras_us = 1e6 * keras_step_time(step, min(args.steps, 300), rng)
                 for quantization in (None, "int8"):
                     path = Path(directory) / f"{wiring_name}_{units}_{quantization}.tflite"
-                    if wiring_name == "lstm":
-                        samples = step_samples(step, calibration[:4]) if quantization else None
-                        path.write_bytes(convert(step, quantization, samples))
-                    else:
-                        export_tflite(
-                            model,
-                            path,
-                            quantization=quantization,
-                            representative_data=calibration if quantization else None,
-                        )
+                    export_tflite(
+                        model,
+                        path,
+                        quantization=quantization,
+                        representative_data=calibration if quantization else None,
+                    )
                     row = measure(
                         path,
                         rng,

@@ -127,7 +127,14 @@ def dagger(
     history = dagger(model, make_cartpole(), CartPoleLQR(), cartpole_action)
     ```
     """
-    for name, value in (("rounds", rounds), ("episodes", episodes), ("epochs", epochs)):
+    first_epochs = epochs if first_epochs is None else first_epochs
+    for name, value in (
+        ("rounds", rounds),
+        ("episodes", episodes),
+        ("epochs", epochs),
+        ("first_epochs", first_epochs),
+        ("batch_size", batch_size),
+    ):
         check_int(name, value, minimum=1)
     if not getattr(model, "compiled", False):
         raise ValueError(
@@ -159,7 +166,7 @@ def dagger(
             x,
             y,
             sample_weight=weights,
-            epochs=first_epochs or epochs if round_index == 0 else epochs,
+            epochs=first_epochs if round_index == 0 else epochs,
             batch_size=batch_size,
             shuffle=True,
             verbose=0,

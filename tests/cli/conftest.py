@@ -19,6 +19,15 @@ def wrong_files(tmp_path_factory):
     (directory / "empty").mkdir()
     lstm = keras.Sequential([keras.Input((29, 12)), keras.layers.LSTM(4), keras.layers.Dense(2)])
     lstm.save(directory / "lstm.keras")
+    # reads each sequence backwards too: it cannot be stepped forward one input at a time
+    bidirectional = keras.Sequential(
+        [
+            keras.Input((29, 12)),
+            keras.layers.Bidirectional(keras.layers.LSTM(4)),
+            keras.layers.Dense(2),
+        ]
+    )
+    bidirectional.save(directory / "bidirectional.keras")
     np.save(directory / "wrong_shape.npy", np.zeros((2, 29, 5), "float32"))
     np.save(directory / "nan.npy", np.full((2, 29, 12), np.nan, "float32"))
     (directory / "text.npy").write_text("not an array")
@@ -29,6 +38,7 @@ def wrong_files(tmp_path_factory):
         "directory": directory / "empty",
         "missing": directory / "missing.keras",
         "lstm": directory / "lstm.keras",
+        "bidirectional": directory / "bidirectional.keras",
         "wrong_shape": directory / "wrong_shape.npy",
         "nan": directory / "nan.npy",
         "text": directory / "text.npy",

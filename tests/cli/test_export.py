@@ -42,6 +42,7 @@ def test_export_writes_every_file_and_reports_parity_and_accuracy(tmp_path, caps
     assert_user_error(result, "export", "already holds", "--overwrite")
 
 
+@pytest.mark.slow  # ~19 s: the agreement check itself is in tests/export/test_device_step.py
 def test_int8_far_from_float_is_refused_unless_forced(tmp_path, capsys, monkeypatch):
     """Above the tolerance nothing is written and the error names the fixes; --force writes
     it and says so; the manifest records the agreement and every file's device profile."""
@@ -82,6 +83,7 @@ def small_model(tmp_path_factory):
     return directory
 
 
+@pytest.mark.slow  # ~15 s: calibration as given is checked in tests/export/test_tflite_export.py
 def test_own_data_calibrates_int8_and_sequence_mode_works(small_model, tmp_path, capsys):
     argv = ["export", small_model / "small.keras", "--out", tmp_path]
     assert_user_error(run(capsys, *argv), "export", "--calibration FILE.npy", "--quantize")
@@ -152,7 +154,10 @@ def test_a_failure_at_the_last_step_leaves_the_previous_files(tmp_path, capsys, 
         (["SAVED", "--mode", "both", "--quantize", "float32,int8"], ["--mode both"]),
         (["SAVED", "--quantize", "int4"], ["--quantize", "unknown int4"]),
         (["SAVED", "--quantize", "int8,int8"], ["--quantize", "repeated"]),
-        (["{lstm}"], ["--mode streaming: the model cannot be exported", "--mode sequence"]),
+        (
+            ["{bidirectional}"],
+            ["--mode streaming: the model cannot be exported", "--mode sequence"],
+        ),
         (["{saved_model}"], ["is a SavedModel directory"]),
         (["{tflite}"], ["is a TFLite file"]),
         (

@@ -68,6 +68,7 @@ def small(tmp_path_factory):
     return directory
 
 
+@pytest.mark.slow  # ~12 s: fine-tuning between rounds is checked in tests/pruning/test_prune.py
 def test_own_data_and_fine_tuning(small, tmp_path, capsys):
     argv = ["prune", small / "small.keras", "--out", tmp_path, "--data", small / "data.npz"]
     code, out, err = run(capsys, *argv, "--keep", "0.5", "--fine-tune-epochs", "1")

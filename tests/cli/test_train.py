@@ -41,6 +41,9 @@ def previous_set(tmp_path):
     return out
 
 
+# ~28 s, a training run: slow checks. CI also runs `keras-biosyn train` on the base install
+# and checks every promised file and checksum (.ci/check_base_install).
+@pytest.mark.slow
 def test_train_writes_the_whole_set_and_replaces_the_previous_one(previous_set, capsys):
     code, out, err = run(capsys, "train", *SHORT, "--output-dir", previous_set)
     assert code == 0, err
