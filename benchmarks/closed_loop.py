@@ -30,7 +30,7 @@ runs are kept), a Markdown table (`--markdown`) and a figure of one episode's
 pole angle under the expert and each student's int8 TFLite Micro file
 (`--figure`).
 
-    python benchmarks/closed_loop.py                    # 16 neurons, 3 seeds (~25 min on 2 cores)
+    python benchmarks/closed_loop.py                    # 16 neurons, 3 seeds (~20 min on 2 cores)
     python benchmarks/closed_loop.py --quick            # smoke run, to a temp dir
 """
 
