@@ -51,18 +51,22 @@ FORMS = ("keras", "litert_float32", "litert_int8", "tflite_micro_int8")
 EVALUATION_SEED = 10_000
 
 
-def student(kind: str, neurons: int, seed: int):
+def student(kind: str, neurons: int, seed: int, input_noise: float = 0.0):
     import keras
 
     from keras_biosyn import BioSynLTCCell, wirings
 
     keras.utils.set_random_seed(seed)
+    # training-only Gaussian noise on the observations (streamed files drop it)
+    noise = [keras.layers.GaussianNoise(input_noise)] if input_noise else []
     if kind == "biosyn_ltc":
         cell = BioSynLTCCell(wirings.AutoNCP(neurons, 1, seed=seed))
         rnn = keras.layers.RNN(cell, return_sequences=True, name="biosyn_ltc")
     else:
         rnn = keras.layers.LSTM(neurons, return_sequences=True, name="lstm")
-    model = keras.Sequential([keras.Input((None, 2)), rnn, keras.layers.Dense(1)], name=kind)
+    model = keras.Sequential(
+        [keras.Input((None, 2)), *noise, rnn, keras.layers.Dense(1)], name=kind
+    )
     model.compile(keras.optimizers.Adam(0.01), "mse", jit_compile=True)
     return model
 
@@ -71,10 +75,9 @@ def recurrent_parameters(model) -> int:
     """BioSynLTC: active parameters (existing synapses); LSTM: all its weights."""
     from keras_biosyn import parameter_report
 
-    layer = model.layers[0]
-    if layer.name == "biosyn_ltc":
+    if model.name == "biosyn_ltc":
         return parameter_report(model).active_parameters
-    return layer.count_params()
+    return model.get_layer("lstm").count_params()
 
 
 def velocity_blind(expert):
@@ -100,7 +103,7 @@ def train_and_deploy(kind, neurons, seed, args, directory: Path) -> dict:
 
     env = make_cartpole()
     expert = CartPoleLQR(env)
-    model = student(kind, neurons, seed)
+    model = student(kind, neurons, seed, args.input_noise)
     start = time.perf_counter()
     settings = {
         **CARTPOLE_DAGGER,
@@ -198,7 +201,12 @@ def table(payload: dict) -> str:
     expert = payload["references"]["expert"]["mean_return"]
     lines = [
         f"Cart-pole, velocities hidden, {payload['neurons']} neurons, "
-        f"{len({r['seed'] for r in runs})} training seeds x {payload['episodes']} evaluation "
+        + (
+            f"Gaussian noise of std {payload['input_noise']} on the observations in training, "
+            if payload.get("input_noise")
+            else ""
+        )
+        + f"{len({r['seed'] for r in runs})} training seeds x {payload['episodes']} evaluation "
         "episodes each (mean return ± std over all episodes; 500 is the most).",
         "",
         "| policy | parameters | Keras | LiteRT float32 | LiteRT int8 | TFLite Micro int8 "
@@ -318,6 +326,15 @@ def main(argv=None):
         action="store_true",
         help="measure the kept files' device profiles again (on a quiet machine) and rewrite",
     )
+    parser.add_argument(
+        "--students", default=",".join(STUDENTS), help=f"some of {', '.join(STUDENTS)}"
+    )
+    parser.add_argument(
+        "--input-noise",
+        type=float,
+        default=0.0,
+        help="std of Gaussian noise on the observations while training (default: none)",
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run, to a temp dir")
     args = parser.parse_args(argv)
     if args.quick:
@@ -329,7 +346,16 @@ def main(argv=None):
             out / "closed_loop.md",
             out / "closed_loop.png",
         )
-    payload = {"neurons": args.neurons, "episodes": args.episodes, "runs": []}
+    students = args.students.split(",")
+    unknown = sorted(set(students) - set(STUDENTS))
+    if unknown:
+        parser.error(f"--students: unknown {', '.join(unknown)} (expected some of {STUDENTS})")
+    payload = {
+        "neurons": args.neurons,
+        "episodes": args.episodes,
+        "input_noise": args.input_noise,
+        "runs": [],
+    }
     if args.json.exists():
         payload = json.loads(args.json.read_text())
     if args.reprofile:
@@ -341,7 +367,7 @@ def main(argv=None):
         directory = args.models or Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)
         for seed in map(int, args.seeds.split(",")):
-            for kind in STUDENTS:
+            for kind in students:
                 if any(r["student"] == kind and r["seed"] == seed for r in payload["runs"]):
                     continue
                 print(f"{kind}, {args.neurons} neurons, seed {seed}", flush=True)
