@@ -80,14 +80,6 @@ def recurrent_parameters(model) -> int:
     return model.get_layer("lstm").count_params()
 
 
-def velocity_blind(expert):
-    """The expert's gains on what the students see (position and angle), velocities taken as 0."""
-    from keras_biosyn.control import OBSERVATION_SCALE
-
-    gains = expert.gains[[0, 2]] * np.asarray(OBSERVATION_SCALE) / expert.force_mag
-    return lambda observation: -(gains @ observation)[None]
-
-
 def train_and_deploy(kind, neurons, seed, args, directory: Path) -> dict:
     from keras_biosyn.control import (
         CARTPOLE_DAGGER,
@@ -162,14 +154,14 @@ def references(episodes: int) -> dict:
     expert = CartPoleLQR(env)
     seeds = range(EVALUATION_SEED, EVALUATION_SEED + episodes)
     full = evaluate_policy(
-        lambda observation: expert(env),  # the expert reads the full state
+        expert.policy(env),
         env,
         cartpole_action,
         seeds=seeds,
         name="expert (LQR on the full state)",
     )
     blind = evaluate_policy(
-        velocity_blind(expert),
+        expert.velocity_blind_policy(),
         env,
         cartpole_action,
         seeds=seeds,
@@ -198,6 +190,7 @@ def reprofile(payload: dict, models: Path | None):
 
 def table(payload: dict) -> str:
     runs = payload["runs"]
+    by_student = {kind: [r for r in runs if r["student"] == kind] for kind in STUDENTS}
     expert = payload["references"]["expert"]["mean_return"]
     lines = [
         f"Cart-pole, velocities hidden, {payload['neurons']} neurons, "
@@ -213,8 +206,7 @@ def table(payload: dict) -> str:
         "| int8 TFLM / Keras | int8 TFLM / expert |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for kind in STUDENTS:
-        mine = [r for r in runs if r["student"] == kind]
+    for kind, mine in by_student.items():
         if not mine:
             continue
         cells, means = [], {}
@@ -251,8 +243,7 @@ def table(payload: dict) -> str:
         "| policy step from Python µs | training s |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for kind in STUDENTS:
-        mine = [r for r in runs if r["student"] == kind]
+    for kind, mine in by_student.items():
         for precision, form in (("float32", "litert_float32"), ("int8", "tflite_micro_int8")):
             if not mine:
                 continue

@@ -100,14 +100,13 @@ expert = CartPoleLQR(env)
 print("LQR gains on (x, x_dot, theta, theta_dot):", np.round(expert.gains, 2))
 
 expert_result = evaluate_policy(
-    lambda observation: expert(env), env, cartpole_action, seeds=seeds, name="expert"
+    expert.policy(env), env, cartpole_action, seeds=seeds, name="expert"
 )
 print(expert_result.summary())
 
 # The same gains on what the circuit sees, velocities taken as 0: memory is needed.
-blind_gains = expert.gains[[0, 2]] * np.asarray(OBSERVATION_SCALE) / expert.force_mag
 blind = evaluate_policy(
-    lambda observation: -(blind_gains @ observation)[None],
+    expert.velocity_blind_policy(),
     env,
     cartpole_action,
     seeds=seeds,
@@ -228,7 +227,7 @@ if TRAINED:
 
 # %%
 micro_episode = results["TFLite Micro int8"].episodes[0]
-expert_episode = run_episode(lambda o: expert(env), env, cartpole_action, seed=seeds[0])
+expert_episode = run_episode(expert.policy(env), env, cartpole_action, seed=seeds[0])
 fig, axes = plt.subplots(2, 1, figsize=(8, 4.5), sharex=True)
 for episode, label, color in (
     (expert_episode, "expert (full state)", "black"),

@@ -129,3 +129,15 @@ class CartPoleLQR:
     def __call__(self, env) -> np.ndarray:
         force = -float(self.gains @ np.asarray(env.unwrapped.state, np.float64))
         return np.array([np.clip(force / self.force_mag, -1.0, 1.0)], np.float32)
+
+    def policy(self, env):
+        """The expert as a policy of `env` (for `run_episode`): it reads the full state."""
+        return lambda observation: self(env)
+
+    def velocity_blind_policy(self):
+        """The same gains on what a student sees (position and angle), velocities taken as 0.
+
+        The baseline that shows memory matters: it balances only briefly.
+        """
+        gains = self.gains[list(OBSERVED)] * np.asarray(OBSERVATION_SCALE) / self.force_mag
+        return lambda observation: np.array([-float(gains @ observation)], np.float32)

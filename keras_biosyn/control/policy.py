@@ -82,12 +82,11 @@ class StreamingPolicy:
             name: A label for reports (default: the file name and runtime).
         """
         check_choice("runtime", runtime, RUNTIMES)
-        model = LiteRTModel(path) if runtime == "litert" else TFLiteMicroModel(path, arena_size)
-        if runtime == "litert" and not model.is_streaming:
-            raise ValueError(
-                "Expected a streaming model (inputs x_t, state_0, ...). "
-                f"Received: {model.path} with inputs {model.input_names}"
-            )
+        if runtime == "litert":
+            model = LiteRTModel(path)
+            model.require_streaming()
+        else:
+            model = TFLiteMicroModel(path, arena_size)
         sizes = [model.input_shapes[state][-1] for state in model.state_names]
         return cls(model.step, sizes, name or f"{model.path.name} ({runtime})")
 

@@ -39,6 +39,14 @@ class LiteRTModel:
     def is_streaming(self) -> bool:
         return "x_t" in self.input_names
 
+    def require_streaming(self) -> None:
+        """Raises a `ValueError` unless this is a streaming model (inputs `x_t`, `state_0`...)."""
+        if not self.is_streaming:
+            raise ValueError(
+                "Expected a streaming model (inputs x_t, state_0, ...). "
+                f"Received: {self.path} with inputs {self.input_names}"
+            )
+
     @property
     def state_names(self) -> list[str]:
         """The state inputs of a streaming model, `state_0`, `state_1`, ... in name order."""
@@ -196,11 +204,7 @@ class TFLiteMicroModel:
                 "pip install 'keras-biosyn[edge]'"
             ) from error
         reference = LiteRTModel(path)
-        if not reference.is_streaming:
-            raise ValueError(
-                "Expected a streaming model (inputs x_t, state_0, ...). "
-                f"Received: {reference.path} with inputs {reference.input_names}"
-            )
+        reference.require_streaming()
         self.path = reference.path
         self.input_shapes = reference.input_shapes
         self.state_names = reference.state_names

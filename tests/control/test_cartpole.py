@@ -79,20 +79,17 @@ def test_action_is_the_sign_of_the_output():
     assert cartpole_action([[0.0]]) == 0
 
 
-class _Expert:
-    """The expert as a policy: it reads the state through the environment it drives."""
-
-    def __init__(self, env):
-        self.env, self.expert, self.name, self.step_seconds = env, CartPoleLQR(env), "lqr", []
-
-    def reset(self):
-        pass
-
-    def __call__(self, observation):
-        return self.expert(self.env)
-
-
 def test_the_expert_balances_every_seeded_episode(env):
-    result = evaluate_policy(_Expert(env), env, cartpole_action, seeds=range(5))
+    result = evaluate_policy(CartPoleLQR(env).policy(env), env, cartpole_action, seeds=range(5))
     np.testing.assert_array_equal(result.returns, 500.0)
     assert 0.0 < abs(CartPoleLQR(env)(env)[0]) <= 1.0
+
+
+def test_the_velocity_blind_expert_is_the_expert_without_velocities_and_falls(env):
+    expert = CartPoleLQR(env)
+    observation, _ = env.reset(seed=1)
+    env.unwrapped.state = np.array([env.unwrapped.state[0], 0.0, env.unwrapped.state[2], 0.0])
+    blind = expert.velocity_blind_policy()
+    np.testing.assert_allclose(blind(observation), expert(env), rtol=1e-5)  # (unclipped here)
+    result = evaluate_policy(blind, env, cartpole_action, seeds=range(5))
+    assert result.mean_return < 100  # memory matters: the expert balances all 500 steps
